@@ -1,0 +1,70 @@
+/// What a data-plane request is about: a vault's collection (for listing and creating) or one object.
+public struct Resource: Sendable, Hashable, CustomStringConvertible {
+    public var vault: String
+    public var kind: ObjectKind
+    /// `nil` when the request is about the collection (list, create a new name).
+    public var name: String?
+
+    public init(vault: String, kind: ObjectKind, name: String? = nil) {
+        self.vault = vault
+        self.kind = kind
+        self.name = name
+    }
+
+    public var description: String {
+        "/vaults/\(vault)/\(kind.collection)" + (name.map { "/\($0)" } ?? "")
+    }
+}
+
+/// The answer of the access evaluator: a value, never an error. Only the edge turns a denial into one.
+public enum AccessDecision: Sendable, Equatable {
+    /// Allowed by this assignment.
+    case allow(RoleAssignment)
+    /// Denied, with the reason the audit log records.
+    case deny(String)
+
+    public var isAllowed: Bool {
+        if case .allow = self { return true }
+        return false
+    }
+}
+
+/// Decides data-plane requests from role assignments. Everything not granted is denied.
+public struct AccessEvaluator: Sendable {
+    /// The assignments held by the caller (already filtered to the principals it matches).
+    public let assignments: [RoleAssignment]
+
+    public init(assignments: [RoleAssignment]) {
+        self.assignments = assignments
+    }
+
+    /// Decides whether the caller may perform `action` on `resource`.
+    ///
+    /// A vault-scope assignment covers every object of the vault and its collections. An object-scope
+    /// assignment covers that object only: it never lets one list a collection or create a new name
+    /// (`objectExists == false`), as in Azure.
+    public func decide(_ action: DataAction, on resource: Resource, objectExists: Bool = true) -> AccessDecision {
+        let vaultKey = Names.key(resource.vault)
+        for assignment in assignments where assignment.role.grants(action) {
+            guard Names.key(assignment.scope.vault) == vaultKey else { continue }
+            guard let object = assignment.scope.object else { return .allow(assignment) }
+            if let name = resource.name, objectExists, object.kind == resource.kind, Names.key(object.name) == Names.key(name) {
+                return .allow(assignment)
+            }
+        }
+        if assignments.isEmpty {
+            return .deny("DeniedWithNoValidRBAC: the caller holds no role assignment")
+        }
+        return .deny("DeniedWithNoValidRBAC: no assignment grants \(action) on \(resource)")
+    }
+
+    /// The data actions the caller holds on `resource` (for mode bits and listings).
+    public func grantedActions(on resource: Resource, among actions: [DataAction]) -> Set<DataAction> {
+        Set(actions.filter { decide($0, on: resource).isAllowed })
+    }
+
+    /// Whether the caller holds any assignment in `vault` (it may then see the vault's directory).
+    public func holdsAnyRole(in vault: String) -> Bool {
+        assignments.contains { Names.key($0.scope.vault) == Names.key(vault) }
+    }
+}

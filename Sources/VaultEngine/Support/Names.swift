@@ -1,0 +1,53 @@
+/// Azure's naming rules, checked before anything touches the store.
+public enum Names {
+    /// Vault names: 3–24 of `[0-9a-zA-Z-]`, starting with a letter, no consecutive hyphens, not ending in one.
+    /// - Throws: `VaultError.invalidArgument` naming the rule broken.
+    public static func validateVault(_ name: String) throws {
+        let bytes = Array(name.utf8)
+        guard (3...24).contains(bytes.count) else {
+            throw VaultError(.invalidArgument, "Vault name '\(printable(name))' must be 3 to 24 characters long.", azureCode: "VaultNameNotValid")
+        }
+        guard bytes.allSatisfy(isNameByte) else {
+            throw VaultError(.invalidArgument, "Vault name '\(printable(name))' may contain only letters, digits and hyphens.", azureCode: "VaultNameNotValid")
+        }
+        guard isLetter(bytes[0]) else {
+            throw VaultError(.invalidArgument, "Vault name '\(name)' must start with a letter.", azureCode: "VaultNameNotValid")
+        }
+        guard !name.contains("--"), bytes.last != UInt8(ascii: "-") else {
+            throw VaultError(.invalidArgument, "Vault name '\(name)' may not contain consecutive hyphens or end with a hyphen.", azureCode: "VaultNameNotValid")
+        }
+    }
+
+    /// Object names (secrets, keys, certificates): 1–127 of `[0-9a-zA-Z-]`.
+    /// - Throws: `VaultError.invalidArgument`.
+    public static func validateObject(_ name: String, kind: ObjectKind) throws {
+        let bytes = Array(name.utf8)
+        guard (1...127).contains(bytes.count), bytes.allSatisfy(isNameByte) else {
+            throw VaultError(.invalidArgument,
+                             "\(kind.displayName) name '\(printable(name))' is not valid: use 1 to 127 letters, digits and hyphens.",
+                             azureCode: "BadParameter")
+        }
+    }
+
+    /// Principal names: 1–64 of `[0-9a-zA-Z._-]`.
+    /// - Throws: `VaultError.invalidArgument`.
+    public static func validatePrincipal(_ name: String) throws {
+        let bytes = Array(name.utf8)
+        guard (1...64).contains(bytes.count),
+              bytes.allSatisfy({ isNameByte($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") }) else {
+            throw VaultError(.invalidArgument, "Principal name '\(printable(name))' is not valid: use 1 to 64 letters, digits, '.', '_' and '-'.")
+        }
+    }
+
+    /// The case-folded form under which names are compared (Azure identifiers are case-insensitive).
+    public static func key(_ name: String) -> String { name.lowercased() }
+
+    static func isLetter(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) }
+    static func isNameByte(_ b: UInt8) -> Bool { isLetter(b) || (b >= 48 && b <= 57) || b == UInt8(ascii: "-") }
+
+    /// A name trimmed and stripped of control characters, safe to echo in a one-line error message.
+    static func printable(_ name: String) -> String {
+        let cleaned = String(name.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }.map(Character.init))
+        return cleaned.count > 64 ? String(cleaned.prefix(64)) + "…" : cleaned
+    }
+}

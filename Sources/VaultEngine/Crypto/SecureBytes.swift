@@ -40,3 +40,8 @@ public final class SecureBytes: @unchecked Sendable, CustomStringConvertible {
         pointer.deallocate()
     }
 }
+
+/// Overwrites a plain byte array that held sensitive data before it is released.
+func wipe(_ bytes: inout [UInt8]) {
+    bytes.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) }
+}

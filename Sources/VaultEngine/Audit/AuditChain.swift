@@ -1,0 +1,95 @@
+import Foundation
+
+/// The result of checking the audit chain.
+public struct AuditVerification: Sendable, Equatable {
+    /// Lines checked.
+    public var lines: Int64
+    /// The first problem found, or `nil` when the chain is intact.
+    public var problem: String?
+    public var isIntact: Bool { problem == nil }
+}
+
+/// Builds and checks audit lines. Each stored line is the record's JSON with a final `"mac"` field:
+/// `mac = HMAC-SHA-256(auditKey, prev ‖ "\n" ‖ body)`, where `body` is the line without that field and the
+/// key is derived from the master key — so a line cannot be edited, removed, reordered or forged without it.
+/// The newest `seq:mac` is also kept in the store's metadata, so removing lines from the end is detected too.
+enum AuditChain {
+    static let genesis = String(repeating: "0", count: 64)
+    static let headKey = "audit_head"
+
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// Appends `record` (its seq and prev are filled in here) in the transaction `tx`.
+    static func append(_ record: AuditRecord, key: SecureBytes, in tx: any StoreTransaction) throws {
+        var record = record
+        let last = try tx.lastAudit()
+        record.seq = (last?.seq ?? 0) + 1
+        record.prev = last?.mac ?? genesis
+        let body = String(decoding: try encoder().encode(record), as: UTF8.self)
+        let mac = try HMACSHA256.mac(key: key, message: Array((record.prev + "\n" + body).utf8)).hexString
+        let line = String(body.dropLast()) + ",\"mac\":\"\(mac)\"}"
+        try tx.appendAudit(AuditRow(seq: record.seq, line: line, mac: mac))
+        try tx.setMeta(headKey, "\(record.seq):\(mac)")
+    }
+
+    /// Splits a stored line into its body and MAC, or `nil` if it does not end in a MAC field.
+    static func split(_ line: String) -> (body: String, mac: String)? {
+        let suffixLength = ",\"mac\":\"".count + 64 + "\"}".count
+        guard line.count > suffixLength else { return nil }
+        let suffixStart = line.index(line.endIndex, offsetBy: -suffixLength)
+        let suffix = line[suffixStart...]
+        guard suffix.hasPrefix(",\"mac\":\""), suffix.hasSuffix("\"}") else { return nil }
+        let mac = String(suffix.dropFirst(",\"mac\":\"".count).dropLast(2))
+        return (String(line[..<suffixStart]) + "}", mac)
+    }
+
+    /// Checks every line in order against the key, the sequence and the recorded head.
+    static func verify(key: SecureBytes, backend: any StoreBackend) throws -> AuditVerification {
+        try backend.read { tx in
+            var previous = genesis
+            var expectedSeq: Int64 = 1
+            var after: Int64 = 0
+            while true {
+                let rows = try tx.auditRows(afterSeq: after, limit: 1000)
+                if rows.isEmpty { break }
+                for row in rows {
+                    guard row.seq == expectedSeq else {
+                        return AuditVerification(lines: expectedSeq - 1, problem: "line \(expectedSeq) is missing (found \(row.seq) next)")
+                    }
+                    guard let (body, mac) = split(row.line), mac == row.mac else {
+                        return AuditVerification(lines: expectedSeq - 1, problem: "line \(row.seq) is malformed")
+                    }
+                    let expected = try HMACSHA256.mac(key: key, message: Array((previous + "\n" + body).utf8)).hexString
+                    guard constantTimeEquals(Array(expected.utf8), Array(mac.utf8)) else {
+                        return AuditVerification(lines: expectedSeq - 1, problem: "line \(row.seq) was edited, moved or forged (its MAC does not match)")
+                    }
+                    guard let record = try? JSONDecoder().decode(AuditRecord.self, from: Data(body.utf8)),
+                          record.seq == row.seq, record.prev == previous else {
+                        return AuditVerification(lines: expectedSeq - 1, problem: "line \(row.seq) does not chain to the line before it")
+                    }
+                    previous = mac
+                    expectedSeq += 1
+                    after = row.seq
+                }
+            }
+            let head = try tx.meta(headKey)
+            let count = expectedSeq - 1
+            if count == 0 && head == nil { return AuditVerification(lines: 0, problem: nil) }
+            guard head == "\(count):\(previous)" else {
+                return AuditVerification(lines: count, problem: "the log ends at line \(count) but the store recorded \(head ?? "no lines"): lines were removed from the end")
+            }
+            return AuditVerification(lines: count, problem: nil)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+extension VaultEngine {
+    /// The role assignments that apply to `caller` (through every principal it matches).
+    func assignments(for caller: Caller, in tx: any StoreTransaction) throws -> [RoleAssignment] {
+        let principals = try tx.principals(matching: caller)
+        return try tx.assignments(principalKeys: principals.map { Names.key($0.name) })
+    }
+
+    /// Decides `action` on `resource` for the caller recorded in `draft`, records the decision, and throws
+    /// `accessDenied` when it is a denial. Creating a new name needs a vault-scope grant (`objectExists: false`).
+    @discardableResult
+    func authorize(_ action: DataAction, on resource: Resource, objectExists: Bool = true, draft: AuditDraft,
+                   in tx: any StoreTransaction) throws -> RoleAssignment {
+        let evaluator = AccessEvaluator(assignments: try assignments(for: draft.caller, in: tx))
+        let decision = evaluator.decide(action, on: resource, objectExists: objectExists)
+        draft.decision = decision
+        switch decision {
+        case .allow(let assignment):
+            return assignment
+        case .deny(let reason):
+            throw VaultError(.accessDenied, "Caller \(draft.caller) is not authorized to perform '\(action)' on '\(resource)'.",
+                             azureCode: "ForbiddenByRbac", cause: AccessDenial(reason: reason))
+        }
+    }
+
+    /// The live vault named `name`, or `notFound`.
+    func liveVault(_ name: String, in tx: any StoreTransaction) throws -> VaultRecord {
+        guard let vault = try tx.vault(nameKey: Names.key(name)), vault.deletedDate == nil else {
+            throw VaultError(.notFound, "Vault '\(Names.printable(name))' was not found.", azureCode: "VaultNotFound")
+        }
+        return vault
+    }
+
+    /// The caller's access evaluator, for adapters that show rights (mode bits, listings) without auditing.
+    /// - Throws: store errors.
+    public func evaluator(for caller: Caller) throws -> AccessEvaluator {
+        try backend.read { tx in AccessEvaluator(assignments: try assignments(for: caller, in: tx)) }
+    }
+}
+
+/// The reason behind an access denial, carried as the error's cause.
+public struct AccessDenial: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
+}

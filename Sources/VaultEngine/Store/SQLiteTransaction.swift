@@ -1,0 +1,247 @@
+import Foundation
+import GRDB
+
+/// `StoreTransaction` over one GRDB database connection, valid only inside a read or write closure.
+struct SQLiteTransaction: StoreTransaction {
+    let db: Database
+
+    // MARK: meta
+
+    func meta(_ key: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+    }
+
+    func setMeta(_ key: String, _ value: String) throws {
+        try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       arguments: [key, value])
+    }
+
+    // MARK: vaults
+
+    func vault(nameKey: String) throws -> VaultRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM vaults WHERE name_key = ?", arguments: [nameKey]).map(Self.vault)
+    }
+
+    func vaults() throws -> [VaultRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM vaults ORDER BY name_key").map(Self.vault)
+    }
+
+    func insertVault(_ v: VaultRecord) throws {
+        try db.execute(sql: """
+            INSERT INTO vaults(id, name, name_key, sku, retention_days, purge_protection, created, updated,
+                               deleted_date, scheduled_purge, data_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [v.id, v.name, v.nameKey, v.sku.rawValue, v.retentionDays, v.purgeProtection,
+                             v.created.timeIntervalSince1970, v.updated.timeIntervalSince1970,
+                             v.deletedDate?.timeIntervalSince1970, v.scheduledPurgeDate?.timeIntervalSince1970, Data(v.dataKey)])
+    }
+
+    func updateVault(_ v: VaultRecord) throws {
+        try db.execute(sql: """
+            UPDATE vaults SET sku = ?, purge_protection = ?, updated = ?, deleted_date = ?, scheduled_purge = ?
+            WHERE id = ?
+            """, arguments: [v.sku.rawValue, v.purgeProtection, v.updated.timeIntervalSince1970,
+                             v.deletedDate?.timeIntervalSince1970, v.scheduledPurgeDate?.timeIntervalSince1970, v.id])
+    }
+
+    func removeVault(id: String) throws {
+        try db.execute(sql: "DELETE FROM vaults WHERE id = ?", arguments: [id])
+    }
+
+    private static func vault(_ row: Row) throws -> VaultRecord {
+        guard let sku = VaultSku(rawValue: row["sku"]) else {
+            throw VaultError(.corrupted, "Vault '\(row["name"] as String)' has an unknown sku in the store.")
+        }
+        return VaultRecord(id: row["id"], name: row["name"], sku: sku, retentionDays: row["retention_days"],
+                           purgeProtection: row["purge_protection"], created: date(row["created"])!,
+                           updated: date(row["updated"])!, deletedDate: date(row["deleted_date"]),
+                           scheduledPurgeDate: date(row["scheduled_purge"]), dataKey: [UInt8](row["data_key"] as Data))
+    }
+
+    // MARK: principals and assignments
+
+    func principals() throws -> [Principal] {
+        try Row.fetchAll(db, sql: "SELECT * FROM principals ORDER BY name_key").map(Self.principal)
+    }
+
+    func principals(matching caller: Caller) throws -> [Principal] {
+        let gids = Array(Set([caller.gid] + caller.groups))
+        let placeholders = Array(repeating: "?", count: gids.count).joined(separator: ",")
+        var arguments: StatementArguments = [Int64(caller.uid)]
+        arguments += StatementArguments(gids.map { Int64($0) })
+        return try Row.fetchAll(db, sql: """
+            SELECT * FROM principals
+            WHERE (kind = 'user' AND unix_id = ?) OR (kind = 'group' AND unix_id IN (\(placeholders)))
+            """, arguments: arguments).map(Self.principal)
+    }
+
+    func insertPrincipal(_ p: Principal) throws {
+        try db.execute(sql: "INSERT INTO principals(name, name_key, kind, unix_id, created) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [p.name, Names.key(p.name), p.kind.rawValue, Int64(p.unixID), p.created.timeIntervalSince1970])
+    }
+
+    func removePrincipal(nameKey: String) throws {
+        try db.execute(sql: "DELETE FROM principals WHERE name_key = ?", arguments: [nameKey])
+    }
+
+    private static func principal(_ row: Row) throws -> Principal {
+        guard let kind = Principal.Kind(rawValue: row["kind"]) else {
+            throw VaultError(.corrupted, "Principal '\(row["name"] as String)' has an unknown kind in the store.")
+        }
+        return Principal(name: row["name"], kind: kind, unixID: UInt32(truncatingIfNeeded: row["unix_id"] as Int64),
+                         created: date(row["created"])!)
+    }
+
+    private static let assignmentColumns = """
+        SELECT a.id, p.name AS principal, a.role_id, a.scope, a.created
+        FROM role_assignments a JOIN principals p ON p.name_key = a.principal_key
+        """
+
+    func assignments() throws -> [RoleAssignment] {
+        try Row.fetchAll(db, sql: Self.assignmentColumns + " ORDER BY a.scope_key, p.name_key, a.role_id").map(Self.assignment)
+    }
+
+    func assignments(principalKeys: [String]) throws -> [RoleAssignment] {
+        guard !principalKeys.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: principalKeys.count).joined(separator: ",")
+        return try Row.fetchAll(db, sql: Self.assignmentColumns + " WHERE a.principal_key IN (\(placeholders)) ORDER BY a.created",
+                                arguments: StatementArguments(principalKeys)).map(Self.assignment)
+    }
+
+    func insertAssignment(_ a: RoleAssignment) throws {
+        try db.execute(sql: """
+            INSERT INTO role_assignments(id, principal_key, role_id, scope, scope_key, vault_key, created)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [a.id, Names.key(a.principal), a.role.id, a.scope.description, a.scope.key,
+                             Names.key(a.scope.vault), a.created.timeIntervalSince1970])
+    }
+
+    func removeAssignment(id: String) throws {
+        try db.execute(sql: "DELETE FROM role_assignments WHERE id = ?", arguments: [id])
+    }
+
+    func removeAssignments(vaultKey: String) throws {
+        try db.execute(sql: "DELETE FROM role_assignments WHERE vault_key = ?", arguments: [vaultKey])
+    }
+
+    private static func assignment(_ row: Row) throws -> RoleAssignment {
+        guard let role = BuiltInRole.named(row["role_id"]) else {
+            throw VaultError(.corrupted, "Role assignment \(row["id"] as String) names an unknown role in the store.")
+        }
+        return RoleAssignment(id: row["id"], principal: row["principal"], role: role,
+                              scope: try Scope(parsing: row["scope"]), created: date(row["created"])!)
+    }
+
+    // MARK: objects and versions
+
+    func object(vaultID: String, kind: ObjectKind, nameKey: String) throws -> ObjectRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE vault_id = ? AND kind = ? AND name_key = ?",
+                         arguments: [vaultID, kind.rawValue, nameKey]).map(Self.object)
+    }
+
+    func objects(vaultID: String, kind: ObjectKind, deleted: Bool) throws -> [ObjectRecord] {
+        try Row.fetchAll(db, sql: """
+            SELECT * FROM objects WHERE vault_id = ? AND kind = ? AND (deleted_date IS NOT NULL) = ? ORDER BY name_key
+            """, arguments: [vaultID, kind.rawValue, deleted]).map(Self.object)
+    }
+
+    func objects(purgeDueBy date: Date) throws -> [ObjectRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM objects WHERE scheduled_purge IS NOT NULL AND scheduled_purge <= ?",
+                         arguments: [date.timeIntervalSince1970]).map(Self.object)
+    }
+
+    func insertObject(_ o: ObjectRecord) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO objects(vault_id, kind, name, name_key, current_version, created, deleted_date, scheduled_purge, managed)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [o.vaultID, o.kind.rawValue, o.name, o.nameKey, o.currentVersion, o.created.timeIntervalSince1970,
+                             o.deletedDate?.timeIntervalSince1970, o.scheduledPurgeDate?.timeIntervalSince1970, o.managed])
+        return db.lastInsertedRowID
+    }
+
+    func updateObject(_ o: ObjectRecord) throws {
+        try db.execute(sql: """
+            UPDATE objects SET current_version = ?, deleted_date = ?, scheduled_purge = ?, managed = ? WHERE id = ?
+            """, arguments: [o.currentVersion, o.deletedDate?.timeIntervalSince1970, o.scheduledPurgeDate?.timeIntervalSince1970,
+                             o.managed, o.id])
+    }
+
+    func removeObject(id: Int64) throws {
+        try db.execute(sql: "DELETE FROM objects WHERE id = ?", arguments: [id])
+    }
+
+    private static func object(_ row: Row) throws -> ObjectRecord {
+        guard let kind = ObjectKind(rawValue: row["kind"]) else {
+            throw VaultError(.corrupted, "Object '\(row["name"] as String)' has an unknown kind in the store.")
+        }
+        return ObjectRecord(id: row["id"], vaultID: row["vault_id"], kind: kind, name: row["name"],
+                            currentVersion: row["current_version"], created: date(row["created"])!,
+                            deletedDate: date(row["deleted_date"]), scheduledPurgeDate: date(row["scheduled_purge"]),
+                            managed: row["managed"])
+    }
+
+    func versions(objectID: Int64) throws -> [VersionRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM versions WHERE object_id = ? ORDER BY seq", arguments: [objectID]).map(Self.version)
+    }
+
+    func version(objectID: Int64, version: String) throws -> VersionRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM versions WHERE object_id = ? AND version = ?",
+                         arguments: [objectID, version.lowercased()]).map(Self.version)
+    }
+
+    func insertVersion(_ v: VersionRecord) throws {
+        try db.execute(sql: """
+            INSERT INTO versions(object_id, version, created, updated, enabled, not_before, expires, content_type, tags,
+                                 sealed_value, value_length, details)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [v.objectID, v.version, v.created.timeIntervalSince1970, v.updated.timeIntervalSince1970,
+                             v.enabled, v.notBefore?.timeIntervalSince1970, v.expires?.timeIntervalSince1970, v.contentType,
+                             try Self.encodeTags(v.tags), v.sealedValue.map { Data($0) }, v.valueLength, v.details])
+    }
+
+    func updateVersion(_ v: VersionRecord) throws {
+        try db.execute(sql: """
+            UPDATE versions SET updated = ?, enabled = ?, not_before = ?, expires = ?, content_type = ?, tags = ?, details = ?
+            WHERE object_id = ? AND version = ?
+            """, arguments: [v.updated.timeIntervalSince1970, v.enabled, v.notBefore?.timeIntervalSince1970,
+                             v.expires?.timeIntervalSince1970, v.contentType, try Self.encodeTags(v.tags), v.details,
+                             v.objectID, v.version])
+    }
+
+    private static func version(_ row: Row) throws -> VersionRecord {
+        let tagsText: String = row["tags"]
+        guard let tags = try? JSONDecoder().decode([String: String].self, from: Data(tagsText.utf8)) else {
+            throw VaultError(.corrupted, "A version of object \(row["object_id"] as Int64) has unreadable tags in the store.")
+        }
+        return VersionRecord(objectID: row["object_id"], version: row["version"], created: date(row["created"])!,
+                             updated: date(row["updated"])!, enabled: row["enabled"], notBefore: date(row["not_before"]),
+                             expires: date(row["expires"]), contentType: row["content_type"], tags: tags,
+                             sealedValue: (row["sealed_value"] as Data?).map { [UInt8]($0) },
+                             valueLength: row["value_length"], details: row["details"])
+    }
+
+    private static func encodeTags(_ tags: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(tags), as: UTF8.self)
+    }
+
+    // MARK: audit
+
+    func lastAudit() throws -> AuditRow? {
+        try Row.fetchOne(db, sql: "SELECT seq, line, mac FROM audit ORDER BY seq DESC LIMIT 1").map {
+            AuditRow(seq: $0["seq"], line: $0["line"], mac: $0["mac"])
+        }
+    }
+
+    func appendAudit(_ row: AuditRow) throws {
+        try db.execute(sql: "INSERT INTO audit(seq, line, mac) VALUES (?, ?, ?)", arguments: [row.seq, row.line, row.mac])
+    }
+
+    func auditRows(afterSeq: Int64, limit: Int) throws -> [AuditRow] {
+        try Row.fetchAll(db, sql: "SELECT seq, line, mac FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
+                         arguments: [afterSeq, limit]).map { AuditRow(seq: $0["seq"], line: $0["line"], mac: $0["mac"]) }
+    }
+
+    private static func date(_ value: Double?) -> Date? { value.map(Date.init(timeIntervalSince1970:)) }
+}

@@ -1,0 +1,79 @@
+/// The on-disk format, version 1 (docs/store-format.md). A store records its version in `meta.format`;
+/// an engine refuses a store whose version it does not know.
+enum Schema {
+    static let formatVersion = 1
+
+    static let version1 = """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE vaults (
+        id               TEXT PRIMARY KEY NOT NULL,
+        name             TEXT NOT NULL,
+        name_key         TEXT NOT NULL UNIQUE,
+        sku              TEXT NOT NULL,
+        retention_days   INTEGER NOT NULL CHECK (retention_days BETWEEN 7 AND 90),
+        purge_protection INTEGER NOT NULL,
+        created          REAL NOT NULL,
+        updated          REAL NOT NULL,
+        deleted_date     REAL,
+        scheduled_purge  REAL,
+        data_key         BLOB NOT NULL
+    );
+    CREATE TABLE principals (
+        name     TEXT NOT NULL,
+        name_key TEXT PRIMARY KEY NOT NULL,
+        kind     TEXT NOT NULL CHECK (kind IN ('user', 'group')),
+        unix_id  INTEGER NOT NULL,
+        created  REAL NOT NULL,
+        UNIQUE (kind, unix_id)
+    );
+    CREATE TABLE role_assignments (
+        id            TEXT PRIMARY KEY NOT NULL,
+        principal_key TEXT NOT NULL REFERENCES principals(name_key) ON DELETE CASCADE,
+        role_id       TEXT NOT NULL,
+        scope         TEXT NOT NULL,
+        scope_key     TEXT NOT NULL,
+        vault_key     TEXT NOT NULL,
+        created       REAL NOT NULL,
+        UNIQUE (principal_key, role_id, scope_key)
+    );
+    CREATE INDEX role_assignments_by_principal ON role_assignments(principal_key);
+    CREATE TABLE objects (
+        id              INTEGER PRIMARY KEY,
+        vault_id        TEXT NOT NULL REFERENCES vaults(id) ON DELETE CASCADE,
+        kind            TEXT NOT NULL,
+        name            TEXT NOT NULL,
+        name_key        TEXT NOT NULL,
+        current_version TEXT NOT NULL,
+        created         REAL NOT NULL,
+        deleted_date    REAL,
+        scheduled_purge REAL,
+        managed         INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (vault_id, kind, name_key)
+    );
+    CREATE INDEX objects_by_purge ON objects(scheduled_purge) WHERE scheduled_purge IS NOT NULL;
+    CREATE TABLE versions (
+        seq           INTEGER PRIMARY KEY,
+        object_id     INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+        version       TEXT NOT NULL,
+        created       REAL NOT NULL,
+        updated       REAL NOT NULL,
+        enabled       INTEGER NOT NULL,
+        not_before    REAL,
+        expires       REAL,
+        content_type  TEXT,
+        tags          TEXT NOT NULL,
+        sealed_value  BLOB,
+        value_length  INTEGER NOT NULL,
+        details       TEXT,
+        UNIQUE (object_id, version)
+    );
+    CREATE TABLE audit (
+        seq  INTEGER PRIMARY KEY,
+        line TEXT NOT NULL,
+        mac  TEXT NOT NULL
+    );
+    """
+}

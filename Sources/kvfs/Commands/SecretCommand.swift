@@ -1,0 +1,239 @@
+import ArgumentParser
+import Foundation
+import VaultEngine
+
+struct SecretCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "secret",
+        abstract: "Secrets (data plane): act as your own principals and roles.",
+        subcommands: [Set.self, Show.self, List.self, ListVersions.self, Update.self, Delete.self, ListDeleted.self,
+                      ShowDeleted.self, Recover.self, Purge.self])
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store a new version of a secret (creating it if the name is new).",
+            discussion: """
+            The value comes from --value, --file, or standard input (exact bytes, up to 25 KiB). Prefer --file or \
+            stdin: a --value is visible to other users in the process list.
+            Examples:
+              printf %s "$PASSWORD" | kvfs secret set --vault app1 --name db-password
+              kvfs secret set --vault app1 --name tls-key --file key.pem --content-type application/x-pem-file
+            """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: .long, help: "The value as text.") var value: String?
+        @Option(name: .long, help: "Read the value from this file.") var file: String?
+        @Option(name: .long, help: "A content type, up to 255 characters.") var contentType: String?
+        @Option(name: .long, parsing: .upToNextOption, help: "Tags as name=value (up to 15).") var tags: [String] = []
+        @Option(name: .long, help: "Expiry (ISO 8601).") var expires: String?
+        @Option(name: .long, help: "Not valid before (ISO 8601).") var notBefore: String?
+        @Flag(name: .long, help: "Store the version disabled.") var disabled = false
+
+        func validate() throws {
+            guard value == nil || file == nil else { throw ValidationError("Give at most one of --value and --file.") }
+        }
+
+        func run() throws {
+            var bytes: [UInt8]
+            if let value {
+                bytes = Array(value.utf8)
+            } else if let file {
+                guard let data = FileManager.default.contents(atPath: file) else { throw InputError("Cannot read '\(file)'.") }
+                bytes = [UInt8](data)
+            } else {
+                bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+            }
+            defer { bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            let attributes = NewVersionAttributes(
+                enabled: !disabled, notBefore: try notBefore.map { try parseDate($0, "--not-before") },
+                expires: try expires.map { try parseDate($0, "--expires") }, contentType: contentType, tags: try parseTags(tags))
+            let props = try storeOptions.open().setSecret(vault: address.vault, name: address.name, value: bytes,
+                                                          attributes: attributes, as: .currentProcess())
+            try Output.json(ObjectView(props, vault: address.vault, kind: .secret))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a secret's value to stdout, exact bytes (or its properties with --metadata).",
+            discussion: "Example: kvfs secret show --vault app1 --name db-password --version 3f2a...")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: .long, help: "An older version's id.") var version: String?
+        @Flag(name: .long, help: "Print the properties as JSON instead of the value (needs only read-metadata).") var metadata = false
+
+        func run() throws {
+            let engine = try storeOptions.open()
+            if metadata {
+                let props = try engine.objectProperties(.secret, vault: address.vault, name: address.name, version: version, as: .currentProcess())
+                try Output.json(ObjectView(props, vault: address.vault, kind: .secret))
+                return
+            }
+            let secret = try engine.secret(vault: address.vault, name: address.name, version: version, as: .currentProcess())
+            secret.value.withUnsafeBytes { FileHandle.standardOutput.write(Data($0)) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a vault's secrets (properties only).")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: VaultAddress
+        func run() throws {
+            let list = try storeOptions.open().listObjects(.secret, vault: address.vault, as: .currentProcess())
+            try Output.json(list.map { ObjectView($0, vault: address.vault, kind: .secret, withVersion: false) })
+        }
+    }
+
+    struct ListVersions: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list-versions", abstract: "List a secret's versions, oldest first.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            let list = try storeOptions.open().listObjectVersions(.secret, vault: address.vault, name: address.name, as: .currentProcess())
+            try Output.json(list.map { ObjectView($0, vault: address.vault, kind: .secret) })
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a version's attributes or tags (never its value).",
+            discussion: """
+            Examples:
+              kvfs secret update --vault app1 --name db-password --enabled false
+              kvfs secret update --vault app1 --name db-password --expires 2027-06-30 --tags owner=ops
+              kvfs secret update --vault app1 --name db-password --expires none --tags ""
+            """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: .long, help: "The version to change (default: the current one).") var version: String?
+        @Option(name: .long, help: "true or false.") var enabled: Bool?
+        @Option(name: .long, help: "A content type; \"\" clears it.") var contentType: String?
+        @Option(name: .long, parsing: .upToNextOption, help: "Replace all tags (name=value ...); \"\" clears them.") var tags: [String] = []
+        @Option(name: .long, help: "Expiry (ISO 8601), or none.") var expires: String?
+        @Option(name: .long, help: "Not valid before (ISO 8601), or none.") var notBefore: String?
+
+        func run() throws {
+            var update = AttributeUpdate(enabled: enabled)
+            if let contentType { update.contentType = .some(contentType.isEmpty ? nil : contentType) }
+            if !tags.isEmpty { update.tags = try parseTags(tags) }
+            if let expires { update.expires = .some(expires == "none" ? nil : try parseDate(expires, "--expires")) }
+            if let notBefore { update.notBefore = .some(notBefore == "none" ? nil : try parseDate(notBefore, "--not-before")) }
+            guard !update.isEmpty else { throw ValidationError("Nothing to update: give --enabled, --content-type, --tags, --expires or --not-before.") }
+            let props = try storeOptions.open().updateObject(.secret, vault: address.vault, name: address.name, version: version,
+                                                             update, as: .currentProcess())
+            try Output.json(ObjectView(props, vault: address.vault, kind: .secret))
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Soft-delete a secret with all its versions.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            let deleted = try storeOptions.open().deleteObject(.secret, vault: address.vault, name: address.name, as: .currentProcess())
+            try Output.json(DeletedView(deleted, vault: address.vault))
+        }
+    }
+
+    struct ListDeleted: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list-deleted", abstract: "List soft-deleted secrets.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: VaultAddress
+        func run() throws {
+            let list = try storeOptions.open().listDeletedObjects(.secret, vault: address.vault, as: .currentProcess())
+            try Output.json(list.map { DeletedView($0, vault: address.vault) })
+        }
+    }
+
+    struct ShowDeleted: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show-deleted", abstract: "Show a soft-deleted secret's properties.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            let deleted = try storeOptions.open().deletedObject(.secret, vault: address.vault, name: address.name, as: .currentProcess())
+            try Output.json(DeletedView(deleted, vault: address.vault))
+        }
+    }
+
+    struct Recover: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Recover a soft-deleted secret with all its versions.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            let props = try storeOptions.open().recoverDeletedObject(.secret, vault: address.vault, name: address.name, as: .currentProcess())
+            try Output.json(ObjectView(props, vault: address.vault, kind: .secret))
+        }
+    }
+
+    struct Purge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Permanently remove a soft-deleted secret (refused under purge protection).")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            try storeOptions.open().purgeDeletedObject(.secret, vault: address.vault, name: address.name, as: .currentProcess())
+        }
+    }
+}
+
+func parseDate(_ text: String, _ option: String) throws -> Date {
+    guard let date = Dates.parse(text) else { throw InputError("\(option) '\(text)' is not an ISO 8601 date or time.") }
+    return date
+}
+
+func parseTags(_ items: [String]) throws -> [String: String] {
+    if items == [""] { return [:] }
+    var tags: [String: String] = [:]
+    for item in items {
+        guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+            throw InputError("Tag '\(item)' must be written name=value.")
+        }
+        tags[String(item[..<eq])] = String(item[item.index(after: eq)...])
+    }
+    return tags
+}
+
+/// An object's properties as Azure's SecretBundle/SecretItem names them (without the value).
+struct ObjectView: Encodable {
+    var id: String
+    var name: String
+    var attributes: Attributes
+    var contentType: String?
+    var tags: [String: String]
+    var managed: Bool?
+
+    struct Attributes: Encodable {
+        var enabled: Bool
+        var notBefore: Date?
+        var expires: Date?
+        var created: Date
+        var updated: Date
+        var recoveryLevel: String
+        var recoverableDays: Int
+    }
+
+    init(_ p: VersionProperties, vault: String, kind: ObjectKind, withVersion: Bool = true) {
+        id = "/vaults/\(vault)/\(kind.collection)/\(p.name)" + (withVersion ? "/\(p.version)" : "")
+        name = p.name
+        attributes = Attributes(enabled: p.enabled, notBefore: p.notBefore, expires: p.expires, created: p.created,
+                                updated: p.updated, recoveryLevel: p.recoveryLevel, recoverableDays: p.recoverableDays)
+        contentType = p.contentType
+        tags = p.tags
+        managed = p.managed ? true : nil
+    }
+}
+
+/// A soft-deleted object as Azure's DeletedSecretBundle names it.
+struct DeletedView: Encodable {
+    var recoveryId: String
+    var deletedDate: Date
+    var scheduledPurgeDate: Date
+    var properties: ObjectView
+
+    init(_ d: DeletedObject, vault: String) {
+        recoveryId = d.recoveryID
+        deletedDate = d.deletedDate
+        scheduledPurgeDate = d.scheduledPurgeDate
+        properties = ObjectView(d.properties, vault: vault, kind: d.kind)
+    }
+}

@@ -1,1 +1,53 @@
-print("bench")
+// Engine throughput: secret set and get per second with 10k and 100k secrets in one vault.
+// Run: swift run -c release kvfs-bench [--small]
+import Foundation
+import VaultEngine
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+let small = CommandLine.arguments.contains("--small")
+let sizes = small ? [1_000, 10_000] : [10_000, 100_000]
+let sampleOps = small ? 2_000 : 5_000
+let directory = NSTemporaryDirectory() + "kvfs-bench-\(getpid())"
+defer { try? FileManager.default.removeItem(atPath: directory) }
+
+let owner = Caller(uid: getuid(), gid: getgid(), pid: getpid())
+let app = Caller(uid: 50_001, gid: 50_001, pid: getpid())
+let engine = try VaultEngine.initialize(at: StoreLocation(directory: directory))
+try engine.createVault(named: "bench", as: owner)
+try engine.createPrincipal(named: "app", kind: .user, unixID: app.uid, as: owner)
+try engine.createRoleAssignment(principal: "app", role: .secretsOfficer, scope: Scope(vault: "bench"), as: owner)
+let value = Array(repeating: UInt8(ascii: "v"), count: 64)
+
+var filled = 0
+var results: [(size: Int, setPerSecond: Double, getPerSecond: Double)] = []
+for size in sizes {
+    let fill = size - filled
+    let fillTime = try seconds {
+        for i in filled..<size { try engine.setSecret(vault: "bench", name: "s\(i)", value: value, as: app) }
+    }
+    filled = size
+    // New versions of existing secrets, spread over the vault.
+    let setTime = try seconds {
+        for i in 0..<sampleOps { try engine.setSecret(vault: "bench", name: "s\((i * 7919) % size)", value: value, as: app) }
+    }
+    var generator = SystemRandomNumberGenerator()
+    let getTime = try seconds {
+        for _ in 0..<sampleOps {
+            let secret = try engine.secret(vault: "bench", name: "s\(Int.random(in: 0..<size, using: &generator))", as: app)
+            precondition(secret.value.count == value.count)
+        }
+    }
+    let result = (size: size, setPerSecond: Double(sampleOps) / setTime, getPerSecond: Double(sampleOps) / getTime)
+    results.append(result)
+    print(String(format: "%7d secrets: fill %.0f/s, set %.0f/s (%.1f µs), get %.0f/s (%.1f µs)", size,
+                 Double(fill) / fillTime, result.setPerSecond, 1e6 / result.setPerSecond, result.getPerSecond, 1e6 / result.getPerSecond))
+}
+if let first = results.first, let last = results.last, results.count > 1 {
+    print(String(format: "cost growth %dx secrets: set %.2fx, get %.2fx (1.00 = flat)", last.size / first.size,
+                 first.setPerSecond / last.setPerSecond, first.getPerSecond / last.getPerSecond))
+}

@@ -2,36 +2,31 @@ import Foundation
 
 extension VaultEngine {
     /// Runs one operation under audit. The body fills in what it learns (decision, version) on the draft.
-    /// A mutating body writes its success line inside its own transaction with `commitAudit(_:in:)`, so the
-    /// change and its record land together; otherwise the line is appended afterwards. Failures and denials
-    /// are recorded too, then rethrown.
+    /// A changing body writes its success line inside its own transaction with `commitAudit(_:in:)`, so the
+    /// change and its record land together; every other line (reads, denials, failures) goes through the
+    /// batching `AuditQueue`. Errors are rethrown as `VaultError`.
     func audited<T>(_ operation: String, _ caller: Caller, vault: String? = nil, kind: ObjectKind? = nil,
                     object: String? = nil, version: String? = nil, _ body: (AuditDraft) throws -> T) throws -> T {
         let draft = AuditDraft(operation: operation, caller: caller, vault: vault, kind: kind, object: object, version: version)
         do {
             let result = try body(draft)
-            if !draft.committed {
-                try backend.write { tx in try appendAudit(draft, error: nil, in: tx) }
-            }
+            if !draft.committed { auditQueue.enqueue(record(draft, error: nil)) }
             return result
         } catch {
             let vaultError = error as? VaultError ?? VaultError(.storeFailure, "The operation failed.", cause: error)
-            do {
-                try backend.write { tx in try appendAudit(draft, error: vaultError, in: tx) }
-            } catch {
-                logger.error("could not append an audit line", metadata: ["operation": "\(operation)", "error": "\(error)"])
-            }
+            auditQueue.enqueue(record(draft, error: vaultError))
             throw vaultError
         }
     }
 
-    /// Writes the success line of `draft` inside the operation's transaction.
+    /// Writes the success line of `draft` inside the operation's transaction, after any queued lines.
     func commitAudit(_ draft: AuditDraft, in tx: any StoreTransaction) throws {
-        try appendAudit(draft, error: nil, in: tx)
+        try auditQueue.drain(in: tx)
+        try AuditChain.append(record(draft, error: nil), key: auditKey, in: tx)
         draft.committed = true
     }
 
-    private func appendAudit(_ draft: AuditDraft, error: VaultError?, in tx: any StoreTransaction) throws {
+    private func record(_ draft: AuditDraft, error: VaultError?) -> AuditRecord {
         var assignment: RoleAssignment?
         var reason: String?
         switch draft.decision {
@@ -41,13 +36,12 @@ extension VaultEngine {
         }
         if let note = draft.note { reason = note }
         if let error, error.code != .accessDenied { reason = error.message }
-        let record = AuditRecord(
+        return AuditRecord(
             seq: 0, time: AuditChain.timestamp(clock.now()), operationName: draft.operation,
             resultType: error == nil ? "Success" : "Failure", resultSignature: error?.azureCode,
             resultDescription: reason, vault: draft.vault, collection: draft.kind?.collection, object: draft.object,
             version: draft.version, algorithm: draft.algorithm, caller: AuditCaller(draft.caller),
             principal: assignment?.principal, appliedAssignmentId: assignment?.id, role: assignment?.role.name, prev: "")
-        try AuditChain.append(record, key: auditKey, in: tx)
     }
 
     /// Audit lines in order, optionally only those about `vault` and at or after `since`.
@@ -58,6 +52,7 @@ extension VaultEngine {
             throw VaultError(.accessDenied, "Only the store's owner may read the audit log.")
         }
         let sinceText = since.map(AuditChain.timestamp)
+        try auditQueue.flush()
         return try backend.read { tx in
             var lines: [String] = []
             var after: Int64 = 0
@@ -85,6 +80,7 @@ extension VaultEngine {
         guard isOwner(caller) else {
             throw VaultError(.accessDenied, "Only the store's owner may verify the audit log.")
         }
+        try auditQueue.flush()
         return try AuditChain.verify(key: auditKey, backend: backend)
     }
 }

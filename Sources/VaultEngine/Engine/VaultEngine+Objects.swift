@@ -246,13 +246,11 @@ extension VaultEngine {
     func purgeExpired(in tx: any StoreTransaction) throws {
         let now = clock.now()
         let dueObjects = try tx.objects(purgeDueBy: now)
-        let vaults = try tx.vaults()
-        let dueVaults = vaults.filter { $0.deletedDate != nil && ($0.scheduledPurgeDate ?? .distantFuture) <= now }
-        guard !dueObjects.isEmpty || !dueVaults.isEmpty else { return }
-        let names = Dictionary(uniqueKeysWithValues: vaults.map { ($0.id, $0.name) })
+        let dueVaults = try tx.vaults(purgeDueBy: now)
         for object in dueObjects {
+            let vaultName = try tx.vaultName(id: object.vaultID)
             try tx.removeObject(id: object.id)
-            let draft = AuditDraft(operation: "\(object.kind.displayName)Purge", caller: .system, vault: names[object.vaultID],
+            let draft = AuditDraft(operation: "\(object.kind.displayName)Purge", caller: .system, vault: vaultName,
                                    kind: object.kind, object: object.name, version: nil)
             draft.note = "automatic purge: the retention period ended"
             try commitAudit(draft, in: tx)

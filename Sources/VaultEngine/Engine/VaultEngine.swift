@@ -21,6 +21,7 @@ public final class VaultEngine: Sendable {
     /// The Unix owner of the store directory: the management-plane Owner.
     public let ownerUID: UInt32
     let dataKeys = Mutex<[String: SecureBytes]>([:])
+    let auditQueue: AuditQueue
 
     /// Opens an existing store.
     /// - Throws: `VaultError` `.storeMissing` when there is no store, `.wrongMasterKey` when the key does not
@@ -58,6 +59,7 @@ public final class VaultEngine: Sendable {
             throw VaultError(.wrongMasterKey, "The master key does not open the store at '\(location.directory)'.")
         }
         auditKey = try HMACSHA256.deriveKey(from: masterKey, purpose: "audit-chain/\(realm)")
+        auditQueue = AuditQueue(backend: backend, key: auditKey, logger: logger)
         try purgeExpired()
     }
 
@@ -123,6 +125,16 @@ public final class VaultEngine: Sendable {
             throw VaultError(.storeFailure, "Cannot install the database: \(String(cString: strerror(errno))).")
         }
         return try VaultEngine(opening: location, clock: clock, logger: logger)
+    }
+
+    deinit {
+        auditQueue.close()
+    }
+
+    /// Writes any audit lines still waiting in memory. Call before the process exits abruptly.
+    /// - Throws: store errors.
+    public func flushAudit() throws {
+        try auditQueue.flush()
     }
 
     static func keyCheckAAD(realm: String) -> [UInt8] { Array("kvfs/v1/key-check/\(realm)".utf8) }

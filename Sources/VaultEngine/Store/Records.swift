@@ -68,6 +68,10 @@ protocol StoreTransaction {
 
     func vault(nameKey: String) throws -> VaultRecord?
     func vaults() throws -> [VaultRecord]
+    /// Soft-deleted vaults whose scheduled purge date is at or before `date`.
+    func vaults(purgeDueBy date: Date) throws -> [VaultRecord]
+    /// The name of the vault with this id.
+    func vaultName(id: String) throws -> String?
     func insertVault(_ vault: VaultRecord) throws
     func updateVault(_ vault: VaultRecord) throws
     /// Removes a vault with every object and version in it.

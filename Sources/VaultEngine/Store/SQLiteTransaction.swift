@@ -5,47 +5,67 @@ import GRDB
 struct SQLiteTransaction: StoreTransaction {
     let db: Database
 
+    // Statements are compiled once per connection and reused: parsing dominated small operations.
+    private func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    private func row(_ sql: String, _ arguments: StatementArguments = []) throws -> Row? {
+        try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    private func run(_ sql: String, _ arguments: StatementArguments = []) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
     // MARK: meta
 
     func meta(_ key: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+        try row("SELECT value FROM meta WHERE key = ?", [key]).map { $0["value"] }
     }
 
     func setMeta(_ key: String, _ value: String) throws {
-        try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       arguments: [key, value])
+        try run("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
     }
 
     // MARK: vaults
 
     func vault(nameKey: String) throws -> VaultRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM vaults WHERE name_key = ?", arguments: [nameKey]).map(Self.vault)
+        try row("SELECT * FROM vaults WHERE name_key = ?", [nameKey]).map(Self.vault)
     }
 
     func vaults() throws -> [VaultRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM vaults ORDER BY name_key").map(Self.vault)
+        try rows("SELECT * FROM vaults ORDER BY name_key").map(Self.vault)
+    }
+
+    func vaults(purgeDueBy date: Date) throws -> [VaultRecord] {
+        try rows("SELECT * FROM vaults WHERE scheduled_purge IS NOT NULL AND scheduled_purge <= ?", [date.timeIntervalSince1970]).map(Self.vault)
+    }
+
+    func vaultName(id: String) throws -> String? {
+        try row("SELECT name FROM vaults WHERE id = ?", [id]).map { $0["name"] }
     }
 
     func insertVault(_ v: VaultRecord) throws {
-        try db.execute(sql: """
+        try run("""
             INSERT INTO vaults(id, name, name_key, sku, retention_days, purge_protection, created, updated,
                                deleted_date, scheduled_purge, data_key)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [v.id, v.name, v.nameKey, v.sku.rawValue, v.retentionDays, v.purgeProtection,
+            """, [v.id, v.name, v.nameKey, v.sku.rawValue, v.retentionDays, v.purgeProtection,
                              v.created.timeIntervalSince1970, v.updated.timeIntervalSince1970,
                              v.deletedDate?.timeIntervalSince1970, v.scheduledPurgeDate?.timeIntervalSince1970, Data(v.dataKey)])
     }
 
     func updateVault(_ v: VaultRecord) throws {
-        try db.execute(sql: """
+        try run("""
             UPDATE vaults SET sku = ?, purge_protection = ?, updated = ?, deleted_date = ?, scheduled_purge = ?
             WHERE id = ?
-            """, arguments: [v.sku.rawValue, v.purgeProtection, v.updated.timeIntervalSince1970,
+            """, [v.sku.rawValue, v.purgeProtection, v.updated.timeIntervalSince1970,
                              v.deletedDate?.timeIntervalSince1970, v.scheduledPurgeDate?.timeIntervalSince1970, v.id])
     }
 
     func removeVault(id: String) throws {
-        try db.execute(sql: "DELETE FROM vaults WHERE id = ?", arguments: [id])
+        try run("DELETE FROM vaults WHERE id = ?", [id])
     }
 
     private static func vault(_ row: Row) throws -> VaultRecord {
@@ -61,7 +81,7 @@ struct SQLiteTransaction: StoreTransaction {
     // MARK: principals and assignments
 
     func principals() throws -> [Principal] {
-        try Row.fetchAll(db, sql: "SELECT * FROM principals ORDER BY name_key").map(Self.principal)
+        try rows("SELECT * FROM principals ORDER BY name_key").map(Self.principal)
     }
 
     func principals(matching caller: Caller) throws -> [Principal] {
@@ -69,19 +89,18 @@ struct SQLiteTransaction: StoreTransaction {
         let placeholders = Array(repeating: "?", count: gids.count).joined(separator: ",")
         var arguments: StatementArguments = [Int64(caller.uid)]
         arguments += StatementArguments(gids.map { Int64($0) })
-        return try Row.fetchAll(db, sql: """
+        return try rows("""
             SELECT * FROM principals
             WHERE (kind = 'user' AND unix_id = ?) OR (kind = 'group' AND unix_id IN (\(placeholders)))
-            """, arguments: arguments).map(Self.principal)
+            """, arguments).map(Self.principal)
     }
 
     func insertPrincipal(_ p: Principal) throws {
-        try db.execute(sql: "INSERT INTO principals(name, name_key, kind, unix_id, created) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [p.name, Names.key(p.name), p.kind.rawValue, Int64(p.unixID), p.created.timeIntervalSince1970])
+        try run("INSERT INTO principals(name, name_key, kind, unix_id, created) VALUES (?, ?, ?, ?, ?)", [p.name, Names.key(p.name), p.kind.rawValue, Int64(p.unixID), p.created.timeIntervalSince1970])
     }
 
     func removePrincipal(nameKey: String) throws {
-        try db.execute(sql: "DELETE FROM principals WHERE name_key = ?", arguments: [nameKey])
+        try run("DELETE FROM principals WHERE name_key = ?", [nameKey])
     }
 
     private static func principal(_ row: Row) throws -> Principal {
@@ -98,30 +117,29 @@ struct SQLiteTransaction: StoreTransaction {
         """
 
     func assignments() throws -> [RoleAssignment] {
-        try Row.fetchAll(db, sql: Self.assignmentColumns + " ORDER BY a.scope_key, p.name_key, a.role_id").map(Self.assignment)
+        try rows(Self.assignmentColumns + " ORDER BY a.scope_key, p.name_key, a.role_id").map(Self.assignment)
     }
 
     func assignments(principalKeys: [String]) throws -> [RoleAssignment] {
         guard !principalKeys.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: principalKeys.count).joined(separator: ",")
-        return try Row.fetchAll(db, sql: Self.assignmentColumns + " WHERE a.principal_key IN (\(placeholders)) ORDER BY a.created",
-                                arguments: StatementArguments(principalKeys)).map(Self.assignment)
+        return try rows(Self.assignmentColumns + " WHERE a.principal_key IN (\(placeholders)) ORDER BY a.created", StatementArguments(principalKeys)).map(Self.assignment)
     }
 
     func insertAssignment(_ a: RoleAssignment) throws {
-        try db.execute(sql: """
+        try run("""
             INSERT INTO role_assignments(id, principal_key, role_id, scope, scope_key, vault_key, created)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [a.id, Names.key(a.principal), a.role.id, a.scope.description, a.scope.key,
+            """, [a.id, Names.key(a.principal), a.role.id, a.scope.description, a.scope.key,
                              Names.key(a.scope.vault), a.created.timeIntervalSince1970])
     }
 
     func removeAssignment(id: String) throws {
-        try db.execute(sql: "DELETE FROM role_assignments WHERE id = ?", arguments: [id])
+        try run("DELETE FROM role_assignments WHERE id = ?", [id])
     }
 
     func removeAssignments(vaultKey: String) throws {
-        try db.execute(sql: "DELETE FROM role_assignments WHERE vault_key = ?", arguments: [vaultKey])
+        try run("DELETE FROM role_assignments WHERE vault_key = ?", [vaultKey])
     }
 
     private static func assignment(_ row: Row) throws -> RoleAssignment {
@@ -135,39 +153,37 @@ struct SQLiteTransaction: StoreTransaction {
     // MARK: objects and versions
 
     func object(vaultID: String, kind: ObjectKind, nameKey: String) throws -> ObjectRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE vault_id = ? AND kind = ? AND name_key = ?",
-                         arguments: [vaultID, kind.rawValue, nameKey]).map(Self.object)
+        try row("SELECT * FROM objects WHERE vault_id = ? AND kind = ? AND name_key = ?", [vaultID, kind.rawValue, nameKey]).map(Self.object)
     }
 
     func objects(vaultID: String, kind: ObjectKind, deleted: Bool) throws -> [ObjectRecord] {
-        try Row.fetchAll(db, sql: """
+        try rows("""
             SELECT * FROM objects WHERE vault_id = ? AND kind = ? AND (deleted_date IS NOT NULL) = ? ORDER BY name_key
-            """, arguments: [vaultID, kind.rawValue, deleted]).map(Self.object)
+            """, [vaultID, kind.rawValue, deleted]).map(Self.object)
     }
 
     func objects(purgeDueBy date: Date) throws -> [ObjectRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM objects WHERE scheduled_purge IS NOT NULL AND scheduled_purge <= ?",
-                         arguments: [date.timeIntervalSince1970]).map(Self.object)
+        try rows("SELECT * FROM objects WHERE scheduled_purge IS NOT NULL AND scheduled_purge <= ?", [date.timeIntervalSince1970]).map(Self.object)
     }
 
     func insertObject(_ o: ObjectRecord) throws -> Int64 {
-        try db.execute(sql: """
+        try run("""
             INSERT INTO objects(vault_id, kind, name, name_key, current_version, created, deleted_date, scheduled_purge, managed)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [o.vaultID, o.kind.rawValue, o.name, o.nameKey, o.currentVersion, o.created.timeIntervalSince1970,
+            """, [o.vaultID, o.kind.rawValue, o.name, o.nameKey, o.currentVersion, o.created.timeIntervalSince1970,
                              o.deletedDate?.timeIntervalSince1970, o.scheduledPurgeDate?.timeIntervalSince1970, o.managed])
         return db.lastInsertedRowID
     }
 
     func updateObject(_ o: ObjectRecord) throws {
-        try db.execute(sql: """
+        try run("""
             UPDATE objects SET current_version = ?, deleted_date = ?, scheduled_purge = ?, managed = ? WHERE id = ?
-            """, arguments: [o.currentVersion, o.deletedDate?.timeIntervalSince1970, o.scheduledPurgeDate?.timeIntervalSince1970,
+            """, [o.currentVersion, o.deletedDate?.timeIntervalSince1970, o.scheduledPurgeDate?.timeIntervalSince1970,
                              o.managed, o.id])
     }
 
     func removeObject(id: Int64) throws {
-        try db.execute(sql: "DELETE FROM objects WHERE id = ?", arguments: [id])
+        try run("DELETE FROM objects WHERE id = ?", [id])
     }
 
     private static func object(_ row: Row) throws -> ObjectRecord {
@@ -181,29 +197,28 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     func versions(objectID: Int64) throws -> [VersionRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM versions WHERE object_id = ? ORDER BY seq", arguments: [objectID]).map(Self.version)
+        try rows("SELECT * FROM versions WHERE object_id = ? ORDER BY seq", [objectID]).map(Self.version)
     }
 
     func version(objectID: Int64, version: String) throws -> VersionRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM versions WHERE object_id = ? AND version = ?",
-                         arguments: [objectID, version.lowercased()]).map(Self.version)
+        try row("SELECT * FROM versions WHERE object_id = ? AND version = ?", [objectID, version.lowercased()]).map(Self.version)
     }
 
     func insertVersion(_ v: VersionRecord) throws {
-        try db.execute(sql: """
+        try run("""
             INSERT INTO versions(object_id, version, created, updated, enabled, not_before, expires, content_type, tags,
                                  sealed_value, value_length, details)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [v.objectID, v.version, v.created.timeIntervalSince1970, v.updated.timeIntervalSince1970,
+            """, [v.objectID, v.version, v.created.timeIntervalSince1970, v.updated.timeIntervalSince1970,
                              v.enabled, v.notBefore?.timeIntervalSince1970, v.expires?.timeIntervalSince1970, v.contentType,
                              try Self.encodeTags(v.tags), v.sealedValue.map { Data($0) }, v.valueLength, v.details])
     }
 
     func updateVersion(_ v: VersionRecord) throws {
-        try db.execute(sql: """
+        try run("""
             UPDATE versions SET updated = ?, enabled = ?, not_before = ?, expires = ?, content_type = ?, tags = ?, details = ?
             WHERE object_id = ? AND version = ?
-            """, arguments: [v.updated.timeIntervalSince1970, v.enabled, v.notBefore?.timeIntervalSince1970,
+            """, [v.updated.timeIntervalSince1970, v.enabled, v.notBefore?.timeIntervalSince1970,
                              v.expires?.timeIntervalSince1970, v.contentType, try Self.encodeTags(v.tags), v.details,
                              v.objectID, v.version])
     }
@@ -229,18 +244,17 @@ struct SQLiteTransaction: StoreTransaction {
     // MARK: audit
 
     func lastAudit() throws -> AuditRow? {
-        try Row.fetchOne(db, sql: "SELECT seq, line, mac FROM audit ORDER BY seq DESC LIMIT 1").map {
+        try row("SELECT seq, line, mac FROM audit ORDER BY seq DESC LIMIT 1").map {
             AuditRow(seq: $0["seq"], line: $0["line"], mac: $0["mac"])
         }
     }
 
     func appendAudit(_ row: AuditRow) throws {
-        try db.execute(sql: "INSERT INTO audit(seq, line, mac) VALUES (?, ?, ?)", arguments: [row.seq, row.line, row.mac])
+        try run("INSERT INTO audit(seq, line, mac) VALUES (?, ?, ?)", [row.seq, row.line, row.mac])
     }
 
     func auditRows(afterSeq: Int64, limit: Int) throws -> [AuditRow] {
-        try Row.fetchAll(db, sql: "SELECT seq, line, mac FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
-                         arguments: [afterSeq, limit]).map { AuditRow(seq: $0["seq"], line: $0["line"], mac: $0["mac"]) }
+        try rows("SELECT seq, line, mac FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", [afterSeq, limit]).map { AuditRow(seq: $0["seq"], line: $0["line"], mac: $0["mac"]) }
     }
 
     private static func date(_ value: Double?) -> Date? { value.map(Date.init(timeIntervalSince1970:)) }

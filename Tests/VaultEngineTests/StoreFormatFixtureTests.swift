@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import VaultEngine
+
+/// The golden store of format version 1 (made by scripts/make-store-fixture.sh) must keep opening and
+/// reading exactly as written, whatever later versions of the engine change.
+@Suite struct StoreFormatFixtureTests {
+    let directory: String
+    let location: StoreLocation
+    let clock: ManualClock
+
+    init() throws {
+        let fixture = try #require(Bundle.module.url(forResource: "Fixtures/store-v1", withExtension: nil))
+        directory = NSTemporaryDirectory() + "kvfs-fixture-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.copyItem(atPath: fixture.path + "/kvfs.db", toPath: directory + "/kvfs.db")
+        chmod(directory + "/kvfs.db", 0o600)
+        location = StoreLocation(directory: directory, masterKeyFile: fixture.path + "/fixture-master-key.hex")
+        let created = try String(contentsOfFile: fixture.path + "/created-at", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let start = try #require(ISO8601DateFormatter().date(from: created))
+        clock = ManualClock(start.addingTimeInterval(86_400))
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
+
+    @Test func opensAndReadsEveryRecord() throws {
+        defer { cleanUp() }
+        let engine = try VaultEngine(opening: location, clock: clock)
+        let app = Caller(uid: 4242, gid: 4242)
+        let ops = Caller(uid: 5000, gid: 5000, groups: [4343])
+        let root = Caller(uid: 0, gid: 0)
+
+        let secret = try engine.secret(vault: "fixture", name: "DB-PASSWORD", as: app)
+        #expect(secret.value.bytes == Array("second-value".utf8))
+        #expect(secret.properties.contentType == "text/plain")
+        #expect(secret.properties.tags == ["env": "test"])
+        #expect(secret.properties.recoverableDays == 30)
+        #expect(secret.properties.recoveryLevel == "CustomizedRecoverable+Purgeable")
+
+        let versions = try engine.listObjectVersions(.secret, vault: "fixture", name: "db-password", as: ops)
+        #expect(versions.count == 2)
+        let first = try engine.secret(vault: "fixture", name: "db-password", version: versions[0].version, as: app)
+        #expect(first.value.bytes == Array("first-value".utf8))
+
+        let deleted = try engine.listDeletedObjects(.secret, vault: "fixture", as: ops)
+        #expect(deleted.map(\.properties.name) == ["old-token"])
+        #expect(throws: VaultError(.notFound, "")) { try engine.secret(vault: "fixture", name: "old-token", as: app) }
+
+        #expect(try engine.listPrincipals(as: root).map(\.name) == ["app", "ops", "root"])
+        #expect(try engine.listRoleAssignments(as: root).count == 3)
+        #expect(try engine.verifyAudit(as: root).isIntact)
+    }
+
+    @Test func wrongKeyIsRefused() throws {
+        defer { cleanUp() }
+        let keyFile = directory + "/other.key"
+        try (String(repeating: "ab", count: 32) + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
+        #expect(throws: VaultError(.wrongMasterKey, "")) {
+            _ = try VaultEngine(opening: StoreLocation(directory: directory, masterKeyFile: keyFile), clock: clock)
+        }
+    }
+}

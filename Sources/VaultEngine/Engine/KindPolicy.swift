@@ -8,6 +8,14 @@ struct KindPolicy: Sendable {
     let delete: DataAction
     let recover: DataAction
     let purge: DataAction
+    /// Every data action of this family (for rights shown as mode bits).
+    var actions: [DataAction] {
+        switch kind {
+        case .secret: DataAction.Secrets.all
+        case .key: DataAction.Keys.all
+        case .certificate: DataAction.Certificates.all
+        }
+    }
     /// Azure's operationName prefix: `Secret`, `Key`, `Certificate`.
     var operationPrefix: String { kind.displayName }
 

@@ -1,0 +1,83 @@
+import Foundation
+
+/// What a caller may do with one object or collection, and what it is: the answer a filesystem needs for
+/// `lookup` and `stat`. Inspection writes no audit line when it succeeds (a `stat` is not an Azure
+/// operation); a denial is audited like any other.
+public struct Inspection: Sendable {
+    /// The data actions the caller holds on the object (or collection).
+    public var rights: Set<DataAction>
+    /// The current (or named) version's properties; `nil` when the object does not exist.
+    public var properties: VersionProperties?
+    /// Set for a soft-deleted object.
+    public var deleted: DeletedObject?
+}
+
+extension VaultEngine {
+    /// Rights and properties of a live object (or one of its versions) for `caller`.
+    ///
+    /// - Throws: `.accessDenied` when the caller holds no right on the object — whether or not it exists, so
+    ///   nothing leaks; `.notFound` when the vault is gone.
+    public func inspectObject(_ kind: ObjectKind, vault: String, name: String, version: String? = nil,
+                              as caller: Caller) throws -> Inspection {
+        try inspect(kind, vault: vault, name: name, version: version, deleted: false, caller: caller)
+    }
+
+    /// Rights and metadata of a soft-deleted object for `caller`.
+    /// - Throws: `.accessDenied` when the caller holds no right on it, `.notFound` (vault).
+    public func inspectDeletedObject(_ kind: ObjectKind, vault: String, name: String, as caller: Caller) throws -> Inspection {
+        try inspect(kind, vault: vault, name: name, version: nil, deleted: true, caller: caller)
+    }
+
+    private func inspect(_ kind: ObjectKind, vault: String, name: String, version: String?, deleted: Bool,
+                         caller: Caller) throws -> Inspection {
+        let policy = KindPolicy.of(kind)
+        let resource = Resource(vault: vault, kind: kind, name: name)
+        let outcome: Result<Inspection, VaultError> = try backend.read { tx in
+            let evaluator = AccessEvaluator(assignments: try assignments(for: caller, in: tx))
+            let rights = evaluator.grantedActions(on: resource, among: policy.actions)
+            guard !rights.isEmpty else {
+                return .failure(VaultError(.accessDenied, "Caller \(caller) holds no right on '\(resource)'.", azureCode: "ForbiddenByRbac"))
+            }
+            guard let v = try tx.vault(nameKey: Names.key(vault)), v.deletedDate == nil else {
+                return .failure(VaultError(.notFound, "Vault '\(Names.printable(vault))' was not found.", azureCode: "VaultNotFound"))
+            }
+            guard let object = try tx.object(vaultID: v.id, kind: kind, nameKey: Names.key(name)),
+                  (object.deletedDate != nil) == deleted,
+                  !deleted || (object.scheduledPurgeDate ?? .distantFuture) > clock.now() else {
+                return .success(Inspection(rights: rights, properties: nil, deleted: nil))
+            }
+            if deleted {
+                let record = try deletedObject(object, vault: v, tx: tx)
+                return .success(Inspection(rights: rights, properties: record.properties, deleted: record))
+            }
+            guard let record = try tx.version(objectID: object.id, version: version ?? object.currentVersion) else {
+                return .success(Inspection(rights: rights, properties: nil, deleted: nil))
+            }
+            return .success(Inspection(rights: rights, properties: properties(object, record, vault: v), deleted: nil))
+        }
+        switch outcome {
+        case .success(let inspection):
+            return inspection
+        case .failure(let error):
+            return try audited("\(policy.operationPrefix)Get", caller, vault: vault, kind: kind, object: name, version: version) { draft -> Inspection in
+                draft.decision = .deny(error.code == .accessDenied ? "DeniedWithNoValidRBAC: no role grants any action on \(resource)" : error.message)
+                throw error
+            }
+        }
+    }
+
+    /// The data actions `caller` holds on a vault's collection (listing, creating new names), without an
+    /// audit line, and whether it holds any role in the vault at all (which makes the vault visible).
+    /// - Throws: store errors.
+    public func inspectCollection(_ kind: ObjectKind, vault: String, as caller: Caller) throws -> (rights: Set<DataAction>, visible: Bool) {
+        let evaluator = try evaluator(for: caller)
+        let rights = evaluator.grantedActions(on: Resource(vault: vault, kind: kind), among: KindPolicy.of(kind).actions)
+        return (rights, evaluator.holdsAnyRole(in: vault) || isOwner(caller))
+    }
+
+    /// Whether a live vault of this name exists (for the Owner's lookups; no audit line).
+    /// - Throws: store errors.
+    public func vaultExists(_ name: String) throws -> Bool {
+        try backend.read { tx in try tx.vault(nameKey: Names.key(name)).map { $0.deletedDate == nil } ?? false }
+    }
+}

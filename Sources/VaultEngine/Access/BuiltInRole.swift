@@ -11,6 +11,13 @@ public struct BuiltInRole: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { name }
 
+    /// Whether the role may read role assignments (`Microsoft.Authorization/*/read` among its actions): the
+    /// roles with Azure's standard control-plane actions, and the Data Access Administrator.
+    public var readsAssignments: Bool {
+        [BuiltInRole.administrator.id, BuiltInRole.reader.id, BuiltInRole.secretsOfficer.id, BuiltInRole.certificatesOfficer.id,
+         BuiltInRole.cryptoOfficer.id, BuiltInRole.dataAccessAdministrator.id].contains(id)
+    }
+
     /// Whether the role grants `action`.
     public func grants(_ action: DataAction) -> Bool {
         dataActions.contains { action.matches(pattern: $0) }

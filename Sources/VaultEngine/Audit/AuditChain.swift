@@ -49,7 +49,14 @@ enum AuditChain {
         let mac = try HMACSHA256.mac(key: key, message: Array((record.prev + "\n" + body).utf8)).hexString
         let line = String(body.dropLast()) + ",\"mac\":\"\(mac)\"}"
         try tx.appendAudit(AuditRow(seq: record.seq, line: line, mac: mac))
-        try tx.setMeta(headKey, "\(record.seq):\(mac)")
+        try tx.setMeta(headKey, try head(seq: record.seq, mac: mac, key: key))
+    }
+
+    /// `seq:mac:seal`, where the seal is an HMAC of the other two under the audit key, so the head cannot be
+    /// moved back to an earlier line without the key.
+    static func head(seq: Int64, mac: String, key: SecureBytes) throws -> String {
+        let seal = try HMACSHA256.mac(key: key, message: Array("kvfs/v1/audit-head\n\(seq)\n\(mac)".utf8)).hexString
+        return "\(seq):\(mac):\(seal)"
     }
 
     /// Splits a stored line into its body and MAC, or `nil` if it does not end in a MAC field.
@@ -95,8 +102,8 @@ enum AuditChain {
             let head = try tx.meta(headKey)
             let count = expectedSeq - 1
             if count == 0 && head == nil { return AuditVerification(lines: 0, problem: nil) }
-            guard head == "\(count):\(previous)" else {
-                return AuditVerification(lines: count, problem: "the log ends at line \(count) but the store recorded \(head ?? "no lines"): lines were removed from the end")
+            guard let head, constantTimeEquals(Array(head.utf8), Array(try self.head(seq: count, mac: previous, key: key).utf8)) else {
+                return AuditVerification(lines: count, problem: "the log ends at line \(count) but the store's sealed record of its end does not match: lines were removed from the end or the record was forged")
             }
             return AuditVerification(lines: count, problem: nil)
         }

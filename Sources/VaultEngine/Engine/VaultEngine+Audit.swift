@@ -35,7 +35,10 @@ extension VaultEngine {
         case nil: break
         }
         if let note = draft.note { reason = note }
-        if let error, error.code != .accessDenied { reason = error.message }
+        if let error, error.code != .accessDenied || reason == nil { reason = error.message }
+        if error == nil, draft.decision == nil, reason == nil, isOwner(draft.caller) {
+            reason = "allowed as the store's Owner (uid \(ownerUID))"
+        }
         return AuditRecord(
             seq: 0, time: AuditChain.timestamp(clock.now()), operationName: draft.operation,
             resultType: error == nil ? "Success" : "Failure", resultSignature: error?.azureCode,

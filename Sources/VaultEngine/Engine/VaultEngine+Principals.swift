@@ -74,15 +74,15 @@ extension VaultEngine {
     }
 
     /// Role assignments, filtered by principal and scope. The Owner sees all; anyone else sees those in vaults
-    /// where it holds a role (Azure's `Microsoft.Authorization/*/read` in the role's actions).
+    /// where it holds a role with Azure's `Microsoft.Authorization/*/read` action (``BuiltInRole/readsAssignments``).
     /// - Throws: store errors.
     public func listRoleAssignments(principal: String? = nil, scope: Scope? = nil, as caller: Caller) throws -> [RoleAssignment] {
         try audited("RoleAssignmentList", caller, vault: scope?.vault) { _ in
             try backend.read { tx in
                 var all = try tx.assignments()
                 if !isOwner(caller) {
-                    let evaluator = AccessEvaluator(assignments: try assignments(for: caller, in: tx))
-                    all = all.filter { evaluator.holdsAnyRole(in: $0.scope.vault) }
+                    let readable = Set(try assignments(for: caller, in: tx).filter(\.role.readsAssignments).map { Names.key($0.scope.vault) })
+                    all = all.filter { readable.contains(Names.key($0.scope.vault)) }
                 }
                 if let principal { all = all.filter { Names.key($0.principal) == Names.key(principal) } }
                 if let scope { all = all.filter { $0.scope == scope } }

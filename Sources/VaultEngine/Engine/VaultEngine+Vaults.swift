@@ -40,10 +40,12 @@ extension VaultEngine {
         try audited("VaultGet", caller, vault: name) { draft in
             try backend.read { tx in
                 if !isOwner(caller) {
-                    let evaluator = AccessEvaluator(assignments: try assignments(for: caller, in: tx))
-                    guard evaluator.holdsAnyRole(in: name) else {
+                    let held = try assignments(for: caller, in: tx).filter { Names.key($0.scope.vault) == Names.key(name) }
+                    guard let grant = held.first else {
+                        draft.decision = .deny("the caller holds no role in vault '\(Names.printable(name))' and is not the store's Owner")
                         throw VaultError(.accessDenied, "Caller \(caller) may not read vault '\(Names.printable(name))'.", azureCode: "AuthorizationFailed")
                     }
+                    draft.decision = .allow(grant)
                 }
                 return try liveVault(name, in: tx).properties
             }

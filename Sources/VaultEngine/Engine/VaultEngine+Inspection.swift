@@ -81,3 +81,22 @@ extension VaultEngine {
         try backend.read { tx in try tx.vault(nameKey: Names.key(name)).map { $0.deletedDate == nil } ?? false }
     }
 }
+
+extension VaultEngine {
+    /// Checks that `caller` may perform `action` before an adapter starts a multi-step operation (opening a
+    /// file for writing, creating one). A denial is audited under `operation` and thrown; an allowance writes
+    /// nothing, because the operation itself will be audited when it happens.
+    /// - Throws: `.accessDenied`.
+    public func requireRight(_ action: DataAction, on resource: Resource, objectExists: Bool = true,
+                             operation: String, as caller: Caller) throws {
+        let decision = try backend.read { tx in
+            AccessEvaluator(assignments: try assignments(for: caller, in: tx)).decide(action, on: resource, objectExists: objectExists)
+        }
+        guard case .deny(let reason) = decision else { return }
+        try audited(operation, caller, vault: resource.vault, kind: resource.kind, object: resource.name) { draft in
+            draft.decision = decision
+            throw VaultError(.accessDenied, "Caller \(caller) is not authorized to perform '\(action)' on '\(resource)'.",
+                             azureCode: "ForbiddenByRbac", cause: AccessDenial(reason: reason))
+        }
+    }
+}

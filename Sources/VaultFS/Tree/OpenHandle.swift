@@ -1,0 +1,73 @@
+import Synchronization
+import VaultEngine
+
+/// One open file of the tree. A secret's value is read once at open, so every read through this handle
+/// sees one whole version even while another process rotates the secret; writes build the whole new
+/// value here and reach the vault as one new version when the file is flushed.
+final class OpenHandle: Sendable {
+    enum Purpose: Sendable {
+        /// A secret's value (current version, or a named one for `.versions` files).
+        case secretValue
+        /// Read-only generated content (a key's public PEM or JWK).
+        case staticContent
+        /// A control file: each write is a request, the response is read back on the same handle.
+        case control
+    }
+
+    struct State {
+        var buffer: [UInt8]
+        /// Something was written or truncated since the last flush.
+        var dirty: Bool
+        /// Content type and tags of the version the handle started from, carried to the new version.
+        var carried: NewVersionAttributes
+    }
+
+    let node: Node
+    let purpose: Purpose
+    /// The process that opened the file; writes are stored as its requests.
+    let caller: Caller
+    let writable: Bool
+    let append: Bool
+    let state: Mutex<State>
+
+    init(node: Node, purpose: Purpose, caller: Caller, writable: Bool, append: Bool, content: [UInt8], dirty: Bool,
+         carried: NewVersionAttributes = NewVersionAttributes()) {
+        self.node = node
+        self.purpose = purpose
+        self.caller = caller
+        self.writable = writable
+        self.append = append
+        self.state = Mutex(State(buffer: content, dirty: dirty, carried: carried))
+    }
+
+    var size: Int { state.withLock { $0.buffer.count } }
+
+    /// Wipes the buffer; called when the handle is released.
+    func wipe() {
+        state.withLock { state in
+            state.buffer.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+            state.buffer = []
+        }
+    }
+}
+
+/// Open handles by number. Handle 0 is never used.
+final class HandleTable: Sendable {
+    private let table = Mutex<(handles: [UInt64: OpenHandle], next: UInt64)>(([:], 1))
+
+    func add(_ handle: OpenHandle) -> UInt64 {
+        table.withLock { table in
+            let number = table.next
+            table.next += 1
+            table.handles[number] = handle
+            return number
+        }
+    }
+
+    func get(_ number: UInt64) -> OpenHandle? { table.withLock { $0.handles[number] } }
+
+    func remove(_ number: UInt64) -> OpenHandle? { table.withLock { $0.handles.removeValue(forKey: number) } }
+
+    /// How many files are open (for tests that look for leaks).
+    var count: Int { table.withLock { $0.handles.count } }
+}

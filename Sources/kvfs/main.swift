@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import VaultEngine
+import VaultFS
 
 /// The CLI's logger: warnings and errors on stderr; never secret values (the engine never logs them).
 enum CLILog {
@@ -22,6 +23,9 @@ do {
 } catch let error as VaultError {
     Output.error(error.message)
     exit(ExitCodes.code(for: error))
+} catch let error as FuseMountError {
+    Output.error(error.message)
+    exit(ExitCodes.failure)
 } catch let error as InputError {
     Output.error(error.description)
     exit(ExitCodes.invalidInput)

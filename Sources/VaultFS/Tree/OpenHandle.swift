@@ -16,8 +16,14 @@ final class OpenHandle: Sendable {
 
     struct State {
         var buffer: [UInt8]
-        /// Something was written or truncated since the last flush.
+        /// Something was written or truncated since the value was last stored.
         var dirty: Bool
+        /// `write` was called since the value was last stored. A flush stores only then: a shell closes the
+        /// descriptor it opened for `>` (after duplicating it) before the command writes anything, and that
+        /// early flush must not store an empty version.
+        var written: Bool = false
+        /// A write was refused (too large): the value is incomplete and must never be stored.
+        var refused: Bool = false
         /// Content type and tags of the version the handle started from, carried to the new version.
         var carried: NewVersionAttributes
     }

@@ -98,26 +98,46 @@ extension VaultTree {
         return try open.state.withLock { state throws(FileSystemError) -> Int in
             let start = open.append ? state.buffer.count : Int(clamping: offset)
             let end = start + data.count
-            guard end <= ObjectLimits.maxSecretValueBytes else { throw .fileTooLarge }
+            guard end <= ObjectLimits.maxSecretValueBytes else {
+                state.refused = true
+                throw .fileTooLarge
+            }
             if end > state.buffer.count { state.buffer.append(contentsOf: repeatElement(0, count: end - state.buffer.count)) }
             state.buffer.replaceSubrange(start..<end, with: data)
             state.dirty = true
+            state.written = true
             return data.count
         }
     }
 
     /// Stores what was written as one new version; its error is what `close()` returns.
     public func flush(inode: UInt64, handle: UInt64, context: OperationContext) throws {
-        guard let open = handles.get(handle), open.purpose == .secretValue, open.writable else { return }
-        guard case .secret(let v, let name, nil) = open.node else { return }
-        let pending = open.state.withLock { state -> (value: [UInt8], carried: NewVersionAttributes)? in
-            state.dirty ? (state.buffer, state.carried) : nil
+        guard let open = handles.get(handle) else { return }
+        try store(open, onlyIfWritten: true)
+    }
+
+    /// Stores the handle's value as a new version when it changed: on flush only after a `write`, on release
+    /// also after a truncation alone (`: > file`, `touch new-name`). An oversized write poisons the handle:
+    /// nothing is stored and the flush reports `EFBIG`.
+    func store(_ open: OpenHandle, onlyIfWritten: Bool) throws {
+        guard open.purpose == .secretValue, open.writable, case .secret(let v, let name, nil) = open.node else { return }
+        let pending = try open.state.withLock { state throws(FileSystemError) -> (value: [UInt8], carried: NewVersionAttributes)? in
+            if state.refused {
+                state.dirty = false
+                state.written = false
+                throw .fileTooLarge
+            }
+            guard state.dirty, state.written || !onlyIfWritten else { return nil }
+            return (state.buffer, state.carried)
         }
         guard var (value, carried) = pending else { return }
         defer { value.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         carried.enabled = true
         try engine.setSecret(vault: v, name: name, value: value, attributes: carried, as: open.caller)
-        open.state.withLock { $0.dirty = false }
+        open.state.withLock { state in
+            state.dirty = false
+            state.written = false
+        }
     }
 
     public func fsync(inode: UInt64, handle: UInt64, dataOnly: Bool, context: OperationContext) throws {
@@ -125,7 +145,13 @@ extension VaultTree {
     }
 
     public func release(inode: UInt64, handle: UInt64, flags: Int32, context: OperationContext) throws {
-        handles.remove(handle)?.wipe()
+        guard let open = handles.remove(handle) else { return }
+        defer { open.wipe() }
+        do {
+            try store(open, onlyIfWritten: false)
+        } catch let error as FileSystemError where error == .fileTooLarge {
+            // Already reported to close() by the flush.
+        }
     }
 
     /// `truncate`, `O_TRUNC` and times. Modes and owners are the vault's to decide: `EPERM`.

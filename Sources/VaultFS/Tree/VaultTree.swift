@@ -49,7 +49,8 @@ public final class VaultTree: FileSystemOperations {
         return AttributeReply(try attributes(of: inodes.node(inode), caller: caller))
     }
 
-    /// What `stat` shows this caller for `node`: owner = the caller, mode = the caller's rights.
+    /// What `stat` shows this caller for `node`: owner = the caller, the owner's mode bits = the caller's
+    /// rights (group and other bits stay clear: the answer is for this caller only).
     func attributes(of node: Node, caller: Caller) throws -> FileAttributes {
         let inode = inodes.inode(for: node)
         func directory(_ permissions: mode_t, time: Date? = nil) -> FileAttributes {
@@ -58,35 +59,35 @@ public final class VaultTree: FileSystemOperations {
         }
         switch node {
         case .root:
-            return directory(0o555)
+            return directory(0o500)
         case .vault(let v):
             try requireVisible(v, caller: caller)
-            return directory(0o555)
+            return directory(0o500)
         case .deletedRoot(let v):
             try requireVisible(v, caller: caller)
-            return directory(0o555)
+            return directory(0o500)
         case .collection(let v, let kind), .versionsRoot(let v, let kind):
             let rights = try collectionRights(v, kind, caller: caller)
-            var mode: mode_t = 0o111
-            if rights.contains(kind.readMetadataAction) { mode |= 0o444 }
-            if case .collection = node, rights.contains(kind.createAction) { mode |= 0o222 }
+            var mode: mode_t = 0o100
+            if rights.contains(kind.readMetadataAction) { mode |= 0o400 }
+            if case .collection = node, rights.contains(kind.createAction) { mode |= 0o200 }
             return directory(mode)
         case .deletedCollection(let v, let kind):
             let rights = try collectionRights(v, kind, caller: caller)
-            var mode: mode_t = 0o111
-            if rights.contains(kind.readMetadataAction) { mode |= 0o444 }
-            if rights.contains(kind.purgeAction) || rights.contains(kind.recoverAction) { mode |= 0o222 }
+            var mode: mode_t = 0o100
+            if rights.contains(kind.readMetadataAction) { mode |= 0o400 }
+            if rights.contains(kind.purgeAction) || rights.contains(kind.recoverAction) { mode |= 0o200 }
             return directory(mode)
         case .versionsOf(let v, let kind, let name):
             let inspection = try inspect(kind, v, name, nil, caller: caller)
-            return directory(inspection.rights.contains(kind.readMetadataAction) ? 0o555 : 0o111, time: inspection.properties?.updated)
+            return directory(inspection.rights.contains(kind.readMetadataAction) ? 0o500 : 0o100, time: inspection.properties?.updated)
         case .secret(let v, let name, let version):
             let inspection = try inspect(.secret, v, name, version, caller: caller)
             guard let props = inspection.properties else { throw FileSystemError.noSuchEntry }
             let readable = inspection.rights.contains(DataAction.Secrets.getSecret)
             var mode: mode_t = 0
-            if readable && props.enabled { mode |= 0o444 }
-            if version == nil && inspection.rights.contains(DataAction.Secrets.setSecret) && !props.managed { mode |= 0o222 }
+            if readable && props.enabled { mode |= 0o400 }
+            if version == nil && inspection.rights.contains(DataAction.Secrets.setSecret) && !props.managed { mode |= 0o200 }
             return FileAttributes(inode: inode, type: .regularFile, permissions: mode, uid: caller.uid, gid: caller.gid,
                                   size: readable ? UInt64(props.valueLength) : 0, modificationTime: props.created,
                                   changeTime: props.updated)
@@ -161,7 +162,7 @@ public final class VaultTree: FileSystemOperations {
             add(Node.versionsName, .versionsRoot(vault: v, kind: kind))
             if kind != .secret { add(Node.controlName, .control(vault: v, kind: kind)) }
             for props in try engine.listObjects(kind, vault: v, as: caller) {
-                add(props.name, try node(for: kind, vault: v, name: props.name))
+                add(props.name, try objectNode(for: kind, vault: v, name: props.name))
             }
         case .versionsRoot(let v, let kind):
             try requireInFilter(v)
@@ -190,7 +191,7 @@ public final class VaultTree: FileSystemOperations {
         return entries
     }
 
-    private func node(for kind: ObjectKind, vault: String, name: String) throws -> Node {
+    private func objectNode(for kind: ObjectKind, vault: String, name: String) throws -> Node {
         switch kind {
         case .secret: .secret(vault: vault, name: Names.key(name), version: nil)
         case .key: .key(vault: vault, name: Names.key(name), version: nil)

@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import VaultEngine
+
+/// A kvfs mount: the vault tree over an engine, served through libfuse until unmounted or signalled, with
+/// the engine's automatic purge running on a timer.
+public enum VaultMount {
+    /// Mounts `engine` at `mountpoint` and serves it on the calling thread until the mount ends. A dead
+    /// kvfs mount left at the mountpoint by a killed daemon is detached first (and said so on the logger).
+    /// - Throws: `FuseMountError` when the mount cannot be made or served.
+    public static func serve(engine: VaultEngine, at mountpoint: String, vaults: [String]?, options: FuseMount.Options,
+                             readiness: MountReadiness.Notifier?, purgeInterval: TimeInterval = 60,
+                             logger: Logger) throws {
+        if StaleMount.isStale(mountpoint) {
+            logger.notice("\(mountpoint) held a dead FUSE mount (its daemon was killed); detaching it")
+            try StaleMount.recover(mountpoint)
+        }
+        let tree = VaultTree(engine: engine, vaults: vaults, logger: logger)
+        let mount: FuseMount
+        do {
+            mount = try FuseMount(at: mountpoint, operations: tree, options: options, logger: logger)
+        } catch {
+            readiness?.failed(error.message)
+            throw error
+        }
+        let sweeper = PurgeTimer(engine: engine, interval: purgeInterval, logger: logger)
+        defer {
+            sweeper.stop()
+            try? engine.flushAudit()
+        }
+        try mount.run(readiness: readiness)
+    }
+}
+
+/// Runs the engine's automatic purge every `interval` seconds on a background thread.
+final class PurgeTimer: Sendable {
+    private let stopped = Mutex(false)
+
+    init(engine: VaultEngine, interval: TimeInterval, logger: Logger) {
+        let thread = Thread { [self] in
+            var next = Date().addingTimeInterval(interval)
+            while !stopped.withLock({ $0 }) {
+                if Date() >= next {
+                    do { try engine.purgeExpired() } catch { logger.error("automatic purge failed", metadata: ["error": "\(error)"]) }
+                    next = Date().addingTimeInterval(interval)
+                }
+                usleep(200_000)
+            }
+        }
+        thread.name = "kvfs-purge"
+        thread.start()
+    }
+
+    func stop() { stopped.withLock { $0 = true } }
+}
+
+import Synchronization

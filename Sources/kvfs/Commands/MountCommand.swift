@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import VaultEngine
+import VaultFS
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct MountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mount",
+        abstract: "Mount a store: vaults as directories, secrets as files each caller sees by its roles.",
+        discussion: """
+        By default kvfs detaches and returns once the mount is ready; --foreground keeps it in the \
+        foreground (for systemd and tests). SIGINT or SIGTERM unmount cleanly; so does `kvfs unmount`. \
+        Run as root, the mount is open to every user (allow_other) and each request is decided by the \
+        caller's principals. A dead mount left at MOUNTPOINT by a killed daemon is detached first.
+        Examples:
+          kvfs mount /run/kvfs
+          kvfs mount /run/kvfs --store /var/lib/kvfs --vault app1 --foreground
+        """)
+
+    @Argument(help: "An empty directory to mount on.") var mountpoint: String
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .long, help: "Show only this vault (repeatable).") var vault: [String] = []
+    @Flag(name: .long, help: "Stay in the foreground.") var foreground = false
+    @Option(name: .customShort("o"), help: "Extra FUSE mount options, comma-separated.") var options: String?
+    @Option(name: .long, help: "Write the daemon's log here (background mode).") var logFile: String?
+    @Option(name: .long, help: .hidden) var readyFD: Int32?
+
+    func run() throws {
+        // Open the store first, so a missing store or a wrong key is reported here, not by a daemon.
+        let engine = try storeOptions.open()
+        var mountOptions = FuseMount.Options()
+        mountOptions.allowOther = getuid() == 0 || MountCommand.userAllowOther()
+        mountOptions.additionalOptions = options?.split(separator: ",").map(String.init) ?? []
+        if foreground || readyFD != nil {
+            try VaultMount.serve(engine: engine, at: mountpoint, vaults: vault.isEmpty ? nil : vault, options: mountOptions,
+                                 readiness: readyFD.map(MountReadiness.Notifier.init(fd:)), logger: CLILog.logger)
+            return
+        }
+        try daemonize()
+    }
+
+    /// Starts `kvfs mount --foreground` detached in its own session and waits for it to report readiness.
+    private func daemonize() throws {
+        let (readFD, writeFD) = try MountReadiness.makePipe()
+        var arguments = [MountCommand.executable(), "mount", mountpoint, "--ready-fd", String(writeFD)]
+        if let store = storeOptions.store { arguments += ["--store", store] }
+        if let key = storeOptions.masterKeyFile { arguments += ["--master-key-file", key] }
+        for v in vault { arguments += ["--vault", v] }
+        if let options { arguments += ["-o", options] }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, logFile ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, MountCommand.spawnSetSID)
+
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+        close(writeFD)
+        guard result == 0 else {
+            close(readFD)
+            throw VaultError(.storeFailure, "Cannot start the kvfs daemon: \(String(cString: strerror(result))).")
+        }
+        do {
+            try MountReadiness.wait(on: readFD, timeout: .seconds(30), mountpoint: mountpoint)
+        } catch {
+            throw InputError("Mounting at \(mountpoint) failed: \(error.message)")
+        }
+        Output.line("Mounted \(storeOptions.location.directory) at \(MountTable.canonicalPath(mountpoint)) (daemon pid \(pid)). Unmount with `kvfs unmount \(mountpoint)`.")
+    }
+
+    /// glibc's POSIX_SPAWN_SETSID (a GNU extension the Swift importer does not see): the daemon gets its
+    /// own session, so the terminal's signals do not reach it.
+    static let spawnSetSID: Int16 = 0x80
+
+    static func executable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Whether /etc/fuse.conf lets non-root users mount with allow_other.
+    static func userAllowOther() -> Bool {
+        guard let text = try? String(contentsOfFile: "/etc/fuse.conf", encoding: .utf8) else { return false }
+        return text.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "user_allow_other" }
+    }
+}
+
+struct UnmountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unmount",
+        abstract: "Unmount a kvfs mount (also a dead one left by a killed daemon).",
+        discussion: "Example: kvfs unmount /run/kvfs")
+
+    @Argument(help: "The mountpoint.") var mountpoint: String
+    @Flag(name: .long, help: "Detach even while files are open (lazy unmount).") var lazy = false
+
+    func run() throws {
+        switch StaleMount.state(of: mountpoint) {
+        case .notMounted:
+            throw VaultError(.notFound, "Nothing is mounted at \(mountpoint).")
+        case .stale:
+            try StaleMount.recover(mountpoint)
+            Output.line("Detached the dead mount at \(mountpoint).")
+        case .mounted:
+            try FuseUnmount.unmount(mountpoint, lazy: lazy)
+        }
+    }
+}

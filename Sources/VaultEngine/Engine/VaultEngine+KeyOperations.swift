@@ -6,6 +6,8 @@ import Foundation
 ///   operations verify, encrypt and wrapKey need `keys/verify`, `keys/encrypt`, `keys/wrap` — or `keys/read`,
 ///   which Azure documents as including "the ability to perform public key algorithms such as encrypt and
 ///   verify signature".
+/// - Fit: an algorithm the key's type or curve cannot use, or a digest of the wrong length, is
+///   `.invalidArgument` (checked first, from public metadata).
 /// - State, checked in this order: a disabled version refuses everything (`KeyDisabled`); an operation not in
 ///   the version's key_ops is refused (`KeyOperationForbidden`); sign, encrypt and wrapKey are refused before
 ///   nbf (`KeyNotYetValid`) and from exp on (`KeyExpired`), while verify, decrypt and unwrapKey keep working so
@@ -81,12 +83,14 @@ extension VaultEngine {
                 let record = try versionRecord(of: object, version, tx: tx)
                 draft.version = record.version
                 let details = try KeyDetails.decode(record.details)
+                let parameters = try details.parameters()
+                try KeyRules.crypto {
+                    try algorithm.validate(for: parameters, digest: request.op == .sign ? request.value.count : request.digest?.count)
+                }
                 try KeyCryptoRules.checkUsable(request.op, object: object, record: record, details: details, now: clock.now())
                 return KeyTarget(vault: v, object: object, record: record, details: details)
             }
             let kid = VaultEngine.keyID(vault: target.vault.name, name: target.object.name, version: target.record.version)
-            let parameters = try target.details.parameters()
-            try KeyRules.crypto { try algorithm.validate(for: parameters, digest: request.op == .sign ? request.value.count : request.digest?.count) }
             let value: KeyOperationResult.Value
             switch (request.op, algorithm) {
             case (.sign, .signature(let alg)):

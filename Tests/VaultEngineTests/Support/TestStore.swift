@@ -155,8 +155,11 @@ func vaultError(of body: () throws -> Void) -> VaultError? {
     do {
         try body()
         return nil
+    } catch let error as VaultError {
+        return error
     } catch {
-        return error as? VaultError
+        Issue.record("unexpected error type: \(error)")
+        return nil
     }
 }
 

@@ -1,0 +1,282 @@
+import Foundation
+
+/// Cryptographic operations with vault keys, by Azure's rules:
+///
+/// - Rights: sign, decrypt, unwrapKey need `keys/sign`, `keys/decrypt`, `keys/unwrap`. The public-key
+///   operations verify, encrypt and wrapKey need `keys/verify`, `keys/encrypt`, `keys/wrap` — or `keys/read`,
+///   which Azure documents as including "the ability to perform public key algorithms such as encrypt and
+///   verify signature".
+/// - Fit: an algorithm the key's type or curve cannot use, or a digest of the wrong length, is
+///   `.invalidArgument` (checked first, from public metadata).
+/// - State, checked in this order: a disabled version refuses everything (`KeyDisabled`); an operation not in
+///   the version's key_ops is refused (`KeyOperationForbidden`); sign, encrypt and wrapKey are refused before
+///   nbf (`KeyNotYetValid`) and from exp on (`KeyExpired`), while verify, decrypt and unwrapKey keep working so
+///   that old data stays readable. All of these are `.forbidden`.
+/// - Public-key operations never unseal the private key. Private ones unseal it for the call and free it
+///   before returning; nothing private is cached.
+extension VaultEngine {
+    /// Signs a digest (the vault never hashes). RSA signatures are modulus-sized; ES* signatures are raw `r ‖ s`.
+    /// - Throws: `.invalidArgument` (algorithm not fitting the key, digest length), `.forbidden`, `.notFound`,
+    ///   `.accessDenied`.
+    public func sign(vault: String, name: String, version: String? = nil, algorithm: SignatureAlgorithm, digest: [UInt8],
+                     as caller: Caller) throws -> KeyOperationResult {
+        try performKeyOperation(KeyOperationRequest(op: .sign, alg: algorithm.rawValue, value: digest),
+                                vault: vault, name: name, version: version, as: caller)
+    }
+
+    /// Verifies a signature over a digest; the result's value is the verdict (a bad signature is `false`,
+    /// not an error). Needs `keys/verify` or `keys/read`.
+    /// - Throws: `.invalidArgument`, `.forbidden`, `.notFound`, `.accessDenied`.
+    public func verify(vault: String, name: String, version: String? = nil, algorithm: SignatureAlgorithm, digest: [UInt8],
+                       signature: [UInt8], as caller: Caller) throws -> KeyOperationResult {
+        try performKeyOperation(KeyOperationRequest(op: .verify, alg: algorithm.rawValue, value: signature, digest: digest),
+                                vault: vault, name: name, version: version, as: caller)
+    }
+
+    /// Encrypts one RSA block. Needs `keys/encrypt` or `keys/read`.
+    /// - Throws: `.invalidArgument` (EC key, input too long), `.forbidden`, `.notFound`, `.accessDenied`.
+    public func encrypt(vault: String, name: String, version: String? = nil, algorithm: EncryptionAlgorithm, plaintext: SecureBytes,
+                        as caller: Caller) throws -> KeyOperationResult {
+        try performKeyOperation(KeyOperationRequest(op: .encrypt, alg: algorithm.rawValue, value: plaintext),
+                                vault: vault, name: name, version: version, as: caller)
+    }
+
+    /// Decrypts one RSA block; any decryption failure is one generic `.invalidArgument`.
+    /// - Throws: `.invalidArgument`, `.forbidden`, `.notFound`, `.accessDenied`, `.corrupted`.
+    public func decrypt(vault: String, name: String, version: String? = nil, algorithm: EncryptionAlgorithm, ciphertext: [UInt8],
+                        as caller: Caller) throws -> KeyOperationResult {
+        try performKeyOperation(KeyOperationRequest(op: .decrypt, alg: algorithm.rawValue, value: ciphertext),
+                                vault: vault, name: name, version: version, as: caller)
+    }
+
+    /// Wraps a symmetric key. Needs `keys/wrap` or `keys/read`.
+    /// - Throws: `.invalidArgument`, `.forbidden`, `.notFound`, `.accessDenied`.
+    public func wrapKey(vault: String, name: String, version: String? = nil, algorithm: EncryptionAlgorithm, key: SecureBytes,
+                        as caller: Caller) throws -> KeyOperationResult {
+        try performKeyOperation(KeyOperationRequest(op: .wrapKey, alg: algorithm.rawValue, value: key),
+                                vault: vault, name: name, version: version, as: caller)
+    }
+
+    /// Unwraps a wrapped symmetric key.
+    /// - Throws: `.invalidArgument`, `.forbidden`, `.notFound`, `.accessDenied`, `.corrupted`.
+    public func unwrapKey(vault: String, name: String, version: String? = nil, algorithm: EncryptionAlgorithm, wrappedKey: [UInt8],
+                          as caller: Caller) throws -> KeyOperationResult {
+        try performKeyOperation(KeyOperationRequest(op: .unwrapKey, alg: algorithm.rawValue, value: wrappedKey),
+                                vault: vault, name: name, version: version, as: caller)
+    }
+
+    /// Performs one request on the current version of `name`, or on `version`. Audited as KeySign, KeyVerify,
+    /// KeyEncrypt, KeyDecrypt, KeyWrap or KeyUnwrap, with the algorithm.
+    /// - Throws: `.invalidArgument` (unknown or unfitting algorithm, AES-only fields, digest length, input
+    ///   length, a ciphertext that does not decrypt), `.forbidden` (disabled, key_ops, nbf/exp), `.notFound`,
+    ///   `.accessDenied`, `.corrupted`.
+    public func performKeyOperation(_ request: KeyOperationRequest, vault: String, name: String, version: String? = nil,
+                                    as caller: Caller) throws -> KeyOperationResult {
+        try audited(KeyCryptoRules.operationName(request.op), caller, vault: vault, kind: .key, object: name, version: version) { draft in
+            let algorithm = try KeyCryptoRules.validate(request)
+            draft.algorithm = algorithm.name
+            let target = try backend.read { tx -> KeyTarget in
+                try authorizeAny(KeyCryptoRules.actions(for: request.op), on: Resource(vault: vault, kind: .key, name: name),
+                                 draft: draft, in: tx)
+                let v = try liveVault(vault, in: tx)
+                let object = try liveObject(.key, name, in: v, tx: tx)
+                let record = try versionRecord(of: object, version, tx: tx)
+                draft.version = record.version
+                let details = try KeyDetails.decode(record.details)
+                let parameters = try details.parameters()
+                try KeyRules.crypto {
+                    try algorithm.validate(for: parameters, digest: request.op == .sign ? request.value.count : request.digest?.count)
+                }
+                try KeyCryptoRules.checkUsable(request.op, object: object, record: record, details: details, now: clock.now())
+                return KeyTarget(vault: v, object: object, record: record, details: details)
+            }
+            let kid = VaultEngine.keyID(vault: target.vault.name, name: target.object.name, version: target.record.version)
+            let value: KeyOperationResult.Value
+            switch (request.op, algorithm) {
+            case (.sign, .signature(let alg)):
+                let privateKey = try unsealPrivateKey(target)
+                let signature = try KeyRules.crypto { try request.value.withUnsafeBytes { try privateKey.sign(digest: Array($0), algorithm: alg) } }
+                value = .bytes(SecureBytes(signature))
+            case (.verify, .signature(let alg)):
+                let publicKey = try target.details.publicKey()
+                let ok = try KeyRules.crypto {
+                    try publicKey.verify(signature: request.value.bytes, digest: request.digest ?? [], algorithm: alg)
+                }
+                value = .verified(ok)
+            case (.encrypt, .encryption(let alg)), (.wrapKey, .encryption(let alg)):
+                let publicKey = try target.details.publicKey()
+                value = .bytes(SecureBytes(try KeyRules.crypto { try publicKey.wrapKey(request.value, algorithm: alg) }))
+            case (.decrypt, .encryption(let alg)), (.unwrapKey, .encryption(let alg)):
+                let privateKey = try unsealPrivateKey(target)
+                value = .bytes(try KeyRules.crypto { try privateKey.decrypt(request.value.bytes, algorithm: alg) })
+            default:
+                throw VaultError.invalid("'\(request.op.rawValue)' is not a cryptographic operation.")
+            }
+            return KeyOperationResult(kid: kid, value: value)
+        }
+    }
+
+    /// Performs each request in order, as `performKeyOperation`, and answers each with its result or its error;
+    /// one failing request does not stop the others. Every request is decided and audited on its own.
+    public func performKeyOperations(_ requests: [KeyOperationRequest], vault: String, name: String, version: String? = nil,
+                                     as caller: Caller) -> [KeyOperationResponse] {
+        requests.map { request in
+            do {
+                return .success(try performKeyOperation(request, vault: vault, name: name, version: version, as: caller))
+            } catch let error as VaultError {
+                return .failure(error)
+            } catch {
+                return .failure(VaultError(.storeFailure, "The operation failed.", cause: error))
+            }
+        }
+    }
+
+    // MARK: helpers
+
+    /// Allows the request when any of `actions` is granted (the first is the operation's own action; a
+    /// public-key operation adds `keys/read`). Records the decision; throws `accessDenied` naming them all.
+    func authorizeAny(_ actions: [DataAction], on resource: Resource, draft: AuditDraft, in tx: any StoreTransaction) throws {
+        let evaluator = AccessEvaluator(assignments: try assignments(for: draft.caller, in: tx))
+        var denial: AccessDecision?
+        for action in actions {
+            let decision = evaluator.decide(action, on: resource)
+            if decision.isAllowed {
+                draft.decision = decision
+                return
+            }
+            if denial == nil { denial = decision }
+        }
+        draft.decision = denial
+        let reason: String
+        if case .deny(let why) = denial { reason = why } else { reason = "no action to decide" }
+        throw VaultError(.accessDenied,
+                         "Caller \(draft.caller) is not authorized to perform '\(actions.map(\.rawValue).joined(separator: "' or '"))' on '\(resource)'.",
+                         azureCode: "ForbiddenByRbac", cause: AccessDenial(reason: reason))
+    }
+
+    /// Opens the sealed private key of a version, for the length of one operation.
+    private func unsealPrivateKey(_ target: KeyTarget) throws -> PrivateKey {
+        let aad = VaultEngine.valueAAD(vaultID: target.vault.id, kind: .key, name: target.object.name, version: target.record.version)
+        guard let sealed = target.record.sealedValue,
+              let der = try AESGCM.open(sealed, key: try dataKey(for: target.vault), associatedData: aad) else {
+            logger.warning("integrity check failed", metadata: ["vault": "\(target.vault.name)", "key": "\(target.object.name)",
+                                                                "version": "\(target.record.version)"])
+            throw VaultError(.corrupted, "Key '\(target.object.name)' version \(target.record.version) failed its integrity check; the store may be damaged.")
+        }
+        do {
+            return try PrivateKey(privateDER: der)
+        } catch {
+            throw VaultError(.corrupted, "Key '\(target.object.name)' version \(target.record.version) holds no readable private key; the store may be damaged.")
+        }
+    }
+}
+
+/// The rows one operation works on.
+struct KeyTarget {
+    var vault: VaultRecord
+    var object: ObjectRecord
+    var record: VersionRecord
+    var details: KeyDetails
+}
+
+/// A parsed `alg`: a signature or an encryption algorithm.
+enum KeyAlgorithm {
+    case signature(SignatureAlgorithm)
+    case encryption(EncryptionAlgorithm)
+
+    var name: String {
+        switch self {
+        case .signature(let a): a.rawValue
+        case .encryption(let a): a.rawValue
+        }
+    }
+
+    /// Throws the crypto layer's `algorithmMismatch`/`invalidDigest` unless the algorithm fits the key
+    /// (checked before any private key is unsealed).
+    func validate(for parameters: KeyParameters, digest count: Int?) throws {
+        switch self {
+        case .signature(let a): try a.validate(for: parameters, digestCount: count ?? 0)
+        case .encryption(let a): try a.validate(for: parameters)
+        }
+    }
+}
+
+/// The rules that decide whether a request may run, apart from role checks.
+enum KeyCryptoRules {
+    /// Azure's operationName for the audit line.
+    static func operationName(_ op: KeyOperation) -> String {
+        switch op {
+        case .sign: "KeySign"
+        case .verify: "KeyVerify"
+        case .encrypt: "KeyEncrypt"
+        case .decrypt: "KeyDecrypt"
+        case .wrapKey: "KeyWrap"
+        case .unwrapKey: "KeyUnwrap"
+        case .import, .export: "KeyOperation"
+        }
+    }
+
+    /// The data actions any one of which allows `op`.
+    static func actions(for op: KeyOperation) -> [DataAction] {
+        switch op {
+        case .sign: [DataAction.Keys.sign]
+        case .verify: [DataAction.Keys.verify, DataAction.Keys.read]
+        case .encrypt: [DataAction.Keys.encrypt, DataAction.Keys.read]
+        case .decrypt: [DataAction.Keys.decrypt]
+        case .wrapKey: [DataAction.Keys.wrap, DataAction.Keys.read]
+        case .unwrapKey: [DataAction.Keys.unwrap]
+        case .import, .export: []
+        }
+    }
+
+    /// Whether the operation needs the key to be within its nbf/exp window (Azure: sign, encrypt, wrapKey).
+    static func isDateControlled(_ op: KeyOperation) -> Bool { op == .sign || op == .encrypt || op == .wrapKey }
+
+    /// Checks the request's shape and parses its algorithm; touches no store.
+    static func validate(_ request: KeyOperationRequest) throws -> KeyAlgorithm {
+        guard KeyOperation.cryptographic.contains(request.op) else {
+            throw VaultError.invalid("'\(request.op.rawValue)' is not a cryptographic operation; use sign, verify, encrypt, decrypt, wrapKey or unwrapKey.")
+        }
+        if request.iv != nil || request.aad != nil || request.tag != nil {
+            throw VaultError.invalid("'iv', 'aad' and 'tag' belong to AES algorithms, which vault keys do not offer; leave them out.")
+        }
+        if request.op == .verify, request.digest == nil {
+            throw VaultError.invalid("verify needs 'digest' (the hash of the message) and 'value' (the signature).")
+        }
+        if request.op != .verify, request.digest != nil {
+            throw VaultError.invalid("'digest' belongs to verify only; for sign, give the digest as 'value'.")
+        }
+        switch request.op {
+        case .sign, .verify:
+            return .signature(try KeyRules.crypto { try SignatureAlgorithm.parse(request.alg) })
+        default:
+            return .encryption(try KeyRules.crypto { try EncryptionAlgorithm.parse(request.alg) })
+        }
+    }
+
+    /// Refuses an operation the version's state does not allow: disabled, not in key_ops, or (for sign,
+    /// encrypt, wrapKey) outside nbf/exp.
+    static func checkUsable(_ op: KeyOperation, object: ObjectRecord, record: VersionRecord, details: KeyDetails, now: Date) throws {
+        guard record.enabled else {
+            throw VaultError(.forbidden, "Operation \(op.rawValue) is not allowed on a disabled key ('\(object.name)' version \(record.version)).",
+                             azureCode: "KeyDisabled")
+        }
+        guard details.operations.contains(op) else {
+            let allowed = details.keyOps.isEmpty ? "none" : details.keyOps.joined(separator: ", ")
+            throw VaultError(.forbidden,
+                             "Operation \(op.rawValue) is not permitted by the key_ops of '\(object.name)' version \(record.version) (\(allowed)); a Crypto Officer can change them with `kvfs key update --ops`.",
+                             azureCode: "KeyOperationForbidden")
+        }
+        guard isDateControlled(op) else { return }
+        if let notBefore = record.notBefore, now < notBefore {
+            throw VaultError(.forbidden,
+                             "Operation \(op.rawValue) is not allowed on key '\(object.name)' before its not-before date \(AuditChain.timestamp(notBefore)).",
+                             azureCode: "KeyNotYetValid")
+        }
+        if let expires = record.expires, now >= expires {
+            throw VaultError(.forbidden,
+                             "Operation \(op.rawValue) is not allowed on an expired key ('\(object.name)' expired \(AuditChain.timestamp(expires))); decrypt, unwrapKey and verify still work.",
+                             azureCode: "KeyExpired")
+        }
+    }
+}

@@ -1,0 +1,304 @@
+import Foundation
+
+/// Keys: create, import, read (public material only), update and rotate. Listing, soft delete, recovery and
+/// purge are the generic lifecycle (`listObjects(.key, …)`, `deleteObject(.key, …)`, …).
+///
+/// A version's private key is sealed in the row's `sealedValue` as PKCS#8 DER under the vault's data key
+/// (associated data: vault, `key`, name, version); its public parameters, key_ops and SubjectPublicKeyInfo are
+/// public JSON in `details`. Nothing private is cached: a private operation unseals, uses and frees the key
+/// within the call.
+extension VaultEngine {
+    /// Generates a new key version (creating the key if the name is new) and makes it current.
+    ///
+    /// Needs `keys/create/action`; a new name needs it at vault scope. The key is generated outside the write
+    /// transaction (RSA-4096 takes a while), after a first access check, so a denied caller costs nothing.
+    /// - Throws: `.invalidArgument` (name, size, exponent, key_ops, attributes), `.deletedButRecoverable`,
+    ///   `.forbidden` (managed by a certificate), `.notFound` (vault), `.accessDenied`.
+    @discardableResult
+    public func createKey(vault: String, name: String, _ options: KeyCreateOptions, as caller: Caller) throws -> KeyBundle {
+        try audited("KeyCreate", caller, vault: vault, kind: .key, object: name) { draft in
+            try Names.validateObject(name, kind: .key)
+            try KeyRules.validate(options.spec)
+            let keyOps = try KeyRules.operations(options.keyOps, for: options.spec.keyType)
+            try KeyRules.validate(options.attributes)
+            _ = try backend.read { tx in try checkKeyWritable(DataAction.Keys.create, vault: vault, name: name, draft: draft, tx: tx) }
+            let privateKey = try KeyRules.crypto {
+                switch options.spec {
+                case .rsa(let bits, let exponent): try PrivateKey.generate(rsa: bits, exponent: exponent)
+                case .ec(let curve): try PrivateKey.generate(curve: curve)
+                }
+            }
+            return try storeNewKeyVersion(privateKey, action: DataAction.Keys.create, vault: vault, name: name, keyOps: keyOps,
+                                          attributes: options.attributes, imported: false, draft: draft)
+        }
+    }
+
+    /// Imports private key material as a new key version (creating the key if the name is new) and makes it
+    /// current. After the import no caller can read the private part back, through any call.
+    ///
+    /// `keyOps` wins over the JWK's own `key_ops`; without either, the key permits every operation its type
+    /// supports. JWK `kty` "RSA-HSM"/"EC-HSM" is refused: kvfs holds keys in software.
+    /// Needs `keys/import/action`; a new name needs it at vault scope.
+    /// - Throws: `.invalidArgument` (malformed, inconsistent or unsupported material, key_ops, attributes),
+    ///   `.deletedButRecoverable`, `.forbidden` (managed), `.notFound` (vault), `.accessDenied`.
+    @discardableResult
+    public func importKey(vault: String, name: String, _ material: KeyImportMaterial, keyOps: [KeyOperation]? = nil,
+                          attributes: NewVersionAttributes = NewVersionAttributes(), as caller: Caller) throws -> KeyBundle {
+        try audited("KeyImport", caller, vault: vault, kind: .key, object: name) { draft in
+            try Names.validateObject(name, kind: .key)
+            try KeyRules.validate(attributes)
+            _ = try backend.read { tx in try checkKeyWritable(DataAction.Keys.import, vault: vault, name: name, draft: draft, tx: tx) }
+            let privateKey: PrivateKey
+            var requestedOps = keyOps
+            switch material {
+            case .jwk(let jwk):
+                let (_, isHSM) = try KeyRules.crypto { try KeyType.parse(jwk.kty) }
+                if isHSM {
+                    throw VaultError.invalid("kty '\(jwk.kty)' asks for an HSM-protected key; kvfs holds keys in software. Import it as '\(jwk.kty.replacingOccurrences(of: "-HSM", with: ""))'.")
+                }
+                privateKey = try KeyRules.crypto { try PrivateKey(jwk: jwk) }
+                if requestedOps == nil { requestedOps = jwk.keyOps }
+            case .pkcs8PEM(let pem):
+                privateKey = try KeyRules.crypto { try PrivateKey(pkcs8PEM: pem) }
+            }
+            let ops = try KeyRules.operations(requestedOps, for: privateKey.keyType)
+            return try storeNewKeyVersion(privateKey, action: DataAction.Keys.import, vault: vault, name: name, keyOps: ops,
+                                          attributes: attributes, imported: true, draft: draft)
+        }
+    }
+
+    /// Generates a new version with the current version's type, size or curve, public exponent, key_ops and
+    /// tags (enabled, no nbf/exp: kvfs has no rotation policy yet), and makes it current.
+    /// Needs `keys/rotate/action`.
+    /// - Throws: `.forbidden` (managed), `.notFound`, `.accessDenied`, `.corrupted`.
+    @discardableResult
+    public func rotateKey(vault: String, name: String, as caller: Caller) throws -> KeyBundle {
+        try audited("KeyRotate", caller, vault: vault, kind: .key, object: name) { draft in
+            let current = try backend.read { tx -> (KeyDetails, [String: String]) in
+                try authorize(DataAction.Keys.rotate, on: Resource(vault: vault, kind: .key, name: name), draft: draft, in: tx)
+                let v = try liveVault(vault, in: tx)
+                let object = try liveObject(.key, name, in: v, tx: tx)
+                try refuseManaged(object, "rotated")
+                let record = try versionRecord(of: object, nil, tx: tx)
+                return (try KeyDetails.decode(record.details), record.tags)
+            }
+            let (details, tags) = current
+            let privateKey = try KeyRules.crypto {
+                switch try details.parameters() {
+                case .rsa(let bits): try PrivateKey.generate(rsa: bits, exponent: details.publicExponent ?? RSAKeySize.defaultExponent)
+                case .ec(let curve): try PrivateKey.generate(curve: curve)
+                }
+            }
+            return try storeNewKeyVersion(privateKey, action: DataAction.Keys.rotate, vault: vault, name: name,
+                                          keyOps: details.operations, attributes: NewVersionAttributes(tags: tags),
+                                          imported: false, draft: draft, mustExist: true)
+        }
+    }
+
+    /// A key version's public JWK (never a private part), attributes, tags and public PEM: the current
+    /// version, or `version`. Disabled, expired and not-yet-valid keys are returned too (only public material).
+    /// Needs `keys/read`.
+    /// - Throws: `.notFound`, `.accessDenied`, `.corrupted`.
+    public func key(vault: String, name: String, version: String? = nil, as caller: Caller) throws -> KeyBundle {
+        try audited("KeyGet", caller, vault: vault, kind: .key, object: name, version: version) { draft in
+            try backend.read { tx in
+                try authorize(DataAction.Keys.read, on: Resource(vault: vault, kind: .key, name: name), draft: draft, in: tx)
+                let v = try liveVault(vault, in: tx)
+                let object = try liveObject(.key, name, in: v, tx: tx)
+                let record = try versionRecord(of: object, version, tx: tx)
+                draft.version = record.version
+                return try keyBundle(object, record, vault: v)
+            }
+        }
+    }
+
+    /// Changes one version's key_ops, enabled, nbf, exp or tags (the current version when `version` is nil),
+    /// as Azure's UpdateKey PATCH; the key material never changes. Needs `keys/update/action`.
+    /// - Throws: `.invalidArgument` (key_ops the type cannot do, a content type, tags, dates), `.forbidden`
+    ///   (managed), `.notFound`, `.accessDenied`.
+    @discardableResult
+    public func updateKey(vault: String, name: String, version: String? = nil, _ update: KeyUpdate, as caller: Caller) throws -> KeyBundle {
+        try audited("KeyUpdate", caller, vault: vault, kind: .key, object: name, version: version) { draft in
+            let attributes = update.attributes
+            if attributes.contentType != nil {
+                throw VaultError.invalid("Keys have no content type; update key_ops, enabled, nbf, exp or tags.")
+            }
+            if let tags = attributes.tags { try AttributeRules.validate(tags: tags) }
+            return try backend.write { tx in
+                try authorize(DataAction.Keys.update, on: Resource(vault: vault, kind: .key, name: name), draft: draft, in: tx)
+                let v = try liveVault(vault, in: tx)
+                let object = try liveObject(.key, name, in: v, tx: tx)
+                try refuseManaged(object, "updated")
+                var record = try versionRecord(of: object, version, tx: tx)
+                draft.version = record.version
+                var details = try KeyDetails.decode(record.details)
+                if let keyOps = update.keyOps {
+                    let type = try details.parameters().keyType
+                    details.keyOps = try KeyRules.operations(keyOps, for: type).map(\.rawValue)
+                    record.details = try details.encoded()
+                }
+                if let enabled = attributes.enabled { record.enabled = enabled }
+                if let notBefore = attributes.notBefore { record.notBefore = notBefore }
+                if let expires = attributes.expires { record.expires = expires }
+                if let tags = attributes.tags { record.tags = tags }
+                try AttributeRules.validate(notBefore: record.notBefore, expires: record.expires)
+                record.updated = clock.now()
+                try tx.updateVersion(record)
+                try commitAudit(draft, in: tx)
+                return try keyBundle(object, record, vault: v)
+            }
+        }
+    }
+
+    // MARK: helpers
+
+    /// The key row for `name` in `vault`, live or soft-deleted, if any.
+    func existingKey(vault: String, name: String, tx: any StoreTransaction) throws -> ObjectRecord? {
+        guard let v = try tx.vault(nameKey: Names.key(vault)), v.deletedDate == nil else { return nil }
+        return try tx.object(vaultID: v.id, kind: .key, nameKey: Names.key(name))
+    }
+
+    /// The checks a new version must pass: the right (at vault scope for a new name), a live vault, a name not
+    /// held by a soft-deleted key, and a key not managed by a certificate.
+    private func checkKeyWritable(_ action: DataAction, vault: String, name: String, draft: AuditDraft,
+                                  tx: any StoreTransaction) throws -> (VaultRecord, ObjectRecord?) {
+        let existing = try existingKey(vault: vault, name: name, tx: tx)
+        try authorize(action, on: Resource(vault: vault, kind: .key, name: name), objectExists: existing != nil, draft: draft, in: tx)
+        let v = try liveVault(vault, in: tx)
+        try refuseDeletedName(existing)
+        if let existing { try refuseManaged(existing, action == DataAction.Keys.rotate ? "rotated" : "replaced") }
+        return (v, existing)
+    }
+
+    /// Seals `privateKey` as a new current version of `name`, re-checking access and state inside the write
+    /// transaction, and writes the audit line with it.
+    private func storeNewKeyVersion(_ privateKey: PrivateKey, action: DataAction, vault: String, name: String, keyOps: [KeyOperation],
+                                    attributes: NewVersionAttributes, imported: Bool, draft: AuditDraft,
+                                    mustExist: Bool = false) throws -> KeyBundle {
+        let details = try KeyRules.crypto { try KeyDetails(publicKey: privateKey.publicKey, keyOps: keyOps, imported: imported) }
+        return try backend.write { tx in
+            try purgeExpired(in: tx)
+            let (v, existing) = try checkKeyWritable(action, vault: vault, name: name, draft: draft, tx: tx)
+            if mustExist, existing == nil { _ = try liveObject(.key, name, in: v, tx: tx) }
+            let version = try SecureRandom.hexIdentifier()
+            draft.version = version
+            let now = clock.now()
+            var object = existing ?? ObjectRecord(id: 0, vaultID: v.id, kind: .key, name: name, currentVersion: version,
+                                                  created: now, deletedDate: nil, scheduledPurgeDate: nil, managed: false)
+            if existing == nil {
+                object.id = try tx.insertObject(object)
+            } else {
+                object.currentVersion = version
+                try tx.updateObject(object)
+            }
+            let der = try KeyRules.crypto { try privateKey.privateDER() }
+            let sealed = try der.withUnsafeBytes {
+                try AESGCM.seal($0, key: try dataKey(for: v),
+                                associatedData: VaultEngine.valueAAD(vaultID: v.id, kind: .key, name: object.name, version: version))
+            }
+            let record = VersionRecord(objectID: object.id, version: version, created: now, updated: now,
+                                       enabled: attributes.enabled, notBefore: attributes.notBefore, expires: attributes.expires,
+                                       contentType: nil, tags: attributes.tags, sealedValue: sealed, valueLength: 0,
+                                       details: try details.encoded())
+            try tx.insertVersion(record)
+            try commitAudit(draft, in: tx)
+            return try keyBundle(object, record, vault: v)
+        }
+    }
+
+    /// The public view of one key version.
+    func keyBundle(_ object: ObjectRecord, _ record: VersionRecord, vault: VaultRecord) throws -> KeyBundle {
+        let details = try KeyDetails.decode(record.details)
+        let publicKey = try details.publicKey()
+        let kid = VaultEngine.keyID(vault: vault.name, name: object.name, version: record.version)
+        let (jwk, pem) = try KeyRules.crypto { (try publicKey.publicJWK(kid: kid, keyOps: details.operations), try publicKey.publicPEM()) }
+        return KeyBundle(properties: properties(object, record, vault: vault), key: jwk, parameters: publicKey.parameters,
+                         publicKeyPEM: pem)
+    }
+
+    /// `/vaults/V/keys/N/VERSION`: a key version's identifier (Azure's kid, without the host).
+    static func keyID(vault: String, name: String, version: String) -> String {
+        "/vaults/\(vault)/keys/\(name)/\(version)"
+    }
+}
+
+/// Validation of key requests, and the translation of crypto-layer errors into `VaultError`.
+enum KeyRules {
+    /// Sizes, exponents and curves a vault creates; checked before anything touches the store.
+    static func validate(_ spec: KeySpec) throws {
+        if case .rsa(let bits, let exponent) = spec {
+            guard RSAKeySize.supported.contains(bits) else {
+                throw VaultError.invalid("RSA key size must be 2048, 3072 or 4096 bits, not \(bits).")
+            }
+            guard exponent >= 3, exponent % 2 == 1, exponent <= Int(UInt32.max) else {
+                throw VaultError.invalid("RSA public exponent must be odd and between 3 and 4294967295 (usually 65537); got \(exponent).")
+            }
+        }
+    }
+
+    /// Attributes of a new key version: tags and dates as for every object; keys have no content type.
+    static func validate(_ attributes: NewVersionAttributes) throws {
+        if attributes.contentType != nil {
+            throw VaultError.invalid("Keys have no content type; give key_ops, enabled, nbf, exp or tags.")
+        }
+        try AttributeRules.validate(tags: attributes.tags)
+        try AttributeRules.validate(notBefore: attributes.notBefore, expires: attributes.expires)
+    }
+
+    /// The key_ops a version gets: the given list without duplicates (every cryptographic entry must be one
+    /// the key type can do; `import`/`export` are accepted and permit nothing), or all the type supports.
+    static func operations(_ requested: [KeyOperation]?, for type: KeyType) throws -> [KeyOperation] {
+        guard let requested else { return KeyOperation.supported(by: type) }
+        var result: [KeyOperation] = []
+        for op in requested where !result.contains(op) {
+            if KeyOperation.cryptographic.contains(op), !op.supported(by: type) {
+                throw VaultError.invalid("key_ops '\(op.rawValue)' is not possible with an \(type.rawValue) key; \(type.rawValue) keys support \(KeyOperation.supported(by: type).map(\.rawValue).joined(separator: ", ")).")
+            }
+            result.append(op)
+        }
+        return result
+    }
+
+    /// Runs crypto-layer code, turning its `KeyCryptoError` into a `VaultError` with the same message (messages
+    /// of the crypto layer never carry key material).
+    static func crypto<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as KeyCryptoError {
+            throw VaultError(keyCrypto: error)
+        }
+    }
+}
+
+extension VaultError {
+    /// A crypto-layer failure as a vault error: bad material, algorithm, digest or input is `.invalidArgument`
+    /// (Azure's BadParameter); an OpenSSL failure is `.storeFailure`.
+    init(keyCrypto error: KeyCryptoError) {
+        switch error.code {
+        case .operationFailed:
+            self.init(.storeFailure, error.message, azureCode: "InternalError", cause: error.cause)
+        case .algorithmMismatch, .invalidDigest:
+            self.init(.invalidArgument, error.message, azureCode: "BadParameter")
+        case .decryptionFailed:
+            self.init(.invalidArgument, error.message, azureCode: "BadParameter")
+        default:
+            self.init(.invalidArgument, error.message, azureCode: "BadParameter", cause: error.cause)
+        }
+    }
+}
+
+extension KeyDetails {
+    /// The type and size or curve recorded for the version.
+    /// - Throws: `.corrupted` when the record does not name a supported key.
+    func parameters() throws -> KeyParameters {
+        switch kty {
+        case KeyType.rsa.rawValue:
+            if let keySize, RSAKeySize.supported.contains(keySize) { return .rsa(bits: keySize) }
+        case KeyType.ec.rawValue:
+            if let crv, let curve = EllipticCurve(rawValue: crv) { return .ec(curve) }
+        default:
+            break
+        }
+        throw VaultError(.corrupted, "A key version's stored parameters name no supported key type; the store may be damaged.")
+    }
+}

@@ -1,0 +1,307 @@
+import ArgumentParser
+import Foundation
+import VaultEngine
+
+struct KeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key",
+        abstract: "Keys (data plane): RSA and EC keys whose private part never leaves the vault.",
+        discussion: """
+        Examples:
+          kvfs key create --vault app1 --name signing --kty EC --curve P-256
+          kvfs key create --vault app1 --name kek --kty RSA --size 3072 --ops wrapKey unwrapKey
+          kvfs key show --vault app1 --name signing --pem > signing.pub.pem
+          openssl dgst -sha256 -binary msg.txt | kvfs key sign --vault app1 --name signing --algorithm ES256 > msg.sig
+        """,
+        subcommands: [Create.self, Import.self, Show.self, List.self, ListVersions.self, Update.self, Rotate.self, Delete.self,
+                      ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self,
+                      Sign.self, Verify.self, Encrypt.self, Decrypt.self, Wrap.self, Unwrap.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate a new key version (creating the key if the name is new).",
+            discussion: """
+            RSA: --size 2048 (default), 3072 or 4096, --public-exponent (default 65537). EC: --curve P-256 (default), \
+            P-384, P-521 or P-256K. --ops defaults to every operation the type supports.
+            Examples:
+              kvfs key create --vault app1 --name signing --kty EC --curve P-384 --ops sign verify
+              kvfs key create --vault app1 --name kek --kty RSA --size 4096 --expires 2028-01-01 --tags owner=ops
+            """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: .long, help: "RSA or EC.") var kty: String
+        @Option(name: .long, help: "RSA modulus bits: 2048, 3072 or 4096.") var size: Int?
+        @Option(name: .long, help: "RSA public exponent (default 65537).") var publicExponent: Int?
+        @Option(name: .long, help: "EC curve: P-256, P-384, P-521 or P-256K.") var curve: String?
+        @OptionGroup var attributes: KeyAttributeOptions
+
+        func run() throws {
+            let type = try parseKeyType(kty)
+            let spec: KeySpec
+            switch type {
+            case .rsa:
+                guard curve == nil else { throw InputError("--curve is for EC keys; RSA keys take --size and --public-exponent.") }
+                spec = .rsa(bits: size ?? 2048, exponent: publicExponent ?? RSAKeySize.defaultExponent)
+            case .ec:
+                guard size == nil, publicExponent == nil else { throw InputError("--size and --public-exponent are for RSA keys; EC keys take --curve.") }
+                spec = .ec(try curve.map(parseCurve) ?? .p256)
+            }
+            let bundle = try storeOptions.open().createKey(vault: address.vault, name: address.name,
+                                                           KeyCreateOptions(spec, keyOps: try attributes.keyOps(), attributes: try attributes.newVersion()),
+                                                           as: .currentProcess())
+            try Output.json(KeyView(bundle))
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a private key (JWK with private parts, or unencrypted PKCS#8 PEM) as a new version.",
+            discussion: """
+            The file (or stdin) holds a JSON Web Key with d (and p, q, dp, dq, qi for RSA), or a \
+            '-----BEGIN PRIVATE KEY-----' PEM (convert others with 'openssl pkcs8 -topk8 -nocrypt'). After the import \
+            nobody, you included, can read the private part back. Delete your copy when you no longer need it.
+            Examples:
+              kvfs key import --vault app1 --name legacy --in legacy.pk8.pem --ops sign verify
+              kvfs key import --vault app1 --name jwk-key < key.jwk
+            """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: .customLong("in"), help: ArgumentHelp("Read the key from this file (default: stdin).", valueName: "file")) var input: String?
+        @OptionGroup var attributes: KeyAttributeOptions
+
+        func run() throws {
+            var bytes = try readInput(input)
+            defer { bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            let material: KeyImportMaterial
+            let trimmed = bytes.drop { $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }
+            if trimmed.first == UInt8(ascii: "{") {
+                do {
+                    material = .jwk(try JSONDecoder().decode(PrivateJWK.self, from: Data(bytes)))
+                } catch {
+                    throw InputError("The input is not a valid JSON Web Key with private parts (kty, n/e/d/p/q/dp/dq/qi or crv/x/y/d).")
+                }
+            } else if trimmed.starts(with: Array("-----BEGIN".utf8)) {
+                material = .pkcs8PEM(String(decoding: bytes, as: UTF8.self))
+            } else {
+                throw InputError("The input is neither a JSON Web Key nor a PEM; give a JWK or a '-----BEGIN PRIVATE KEY-----' PEM.")
+            }
+            let bundle = try storeOptions.open().importKey(vault: address.vault, name: address.name, material, keyOps: try attributes.keyOps(),
+                                                           attributes: try attributes.newVersion(), as: .currentProcess())
+            try Output.json(KeyView(bundle))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a key version: its public JWK and attributes (or its public PEM with --pem). Never private parts.",
+            discussion: """
+            Examples:
+              kvfs key show --vault app1 --name signing
+              kvfs key show --vault app1 --name signing --version 3f2a... --pem > pub.pem
+            """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: .long, help: "An older version's id.") var version: String?
+        @Flag(name: .long, help: "Print the SubjectPublicKeyInfo PEM instead of JSON.") var pem = false
+
+        func run() throws {
+            let bundle = try storeOptions.open().key(vault: address.vault, name: address.name, version: version, as: .currentProcess())
+            if pem {
+                FileHandle.standardOutput.write(Data(bundle.publicKeyPEM.utf8))
+            } else {
+                try Output.json(KeyView(bundle))
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a vault's keys (identifiers and attributes).")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: VaultAddress
+        func run() throws {
+            let list = try storeOptions.open().listObjects(.key, vault: address.vault, as: .currentProcess())
+            try Output.json(list.map { KeyItemView($0, vault: address.vault, withVersion: false) })
+        }
+    }
+
+    struct ListVersions: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list-versions", abstract: "List a key's versions, oldest first.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            let list = try storeOptions.open().listObjectVersions(.key, vault: address.vault, name: address.name, as: .currentProcess())
+            try Output.json(list.map { KeyItemView($0, vault: address.vault, withVersion: true) })
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a version's permitted operations, attributes or tags (never its material).",
+            discussion: """
+            Examples:
+              kvfs key update --vault app1 --name signing --ops verify
+              kvfs key update --vault app1 --name signing --enabled false
+              kvfs key update --vault app1 --name kek --expires none --tags ""
+            """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: .long, help: "The version to change (default: the current one).") var version: String?
+        @Option(name: .long, parsing: .upToNextOption,
+                help: "Replace the permitted operations: encrypt decrypt sign verify wrapKey unwrapKey; \"\" permits none.")
+        var ops: [String] = []
+        @Option(name: .long, help: "true or false.") var enabled: Bool?
+        @Option(name: .long, parsing: .upToNextOption, help: "Replace all tags (name=value ...); \"\" clears them.") var tags: [String] = []
+        @Option(name: .long, help: "Expiry (ISO 8601), or none.") var expires: String?
+        @Option(name: .long, help: "Not valid before (ISO 8601), or none.") var notBefore: String?
+
+        func run() throws {
+            var update = KeyUpdate(attributes: AttributeUpdate(enabled: enabled))
+            if !ops.isEmpty { update.keyOps = try parseKeyOps(ops) }
+            if !tags.isEmpty { update.attributes.tags = try parseTags(tags) }
+            if let expires { update.attributes.expires = .some(expires == "none" ? nil : try parseDate(expires, "--expires")) }
+            if let notBefore { update.attributes.notBefore = .some(notBefore == "none" ? nil : try parseDate(notBefore, "--not-before")) }
+            guard !update.isEmpty else { throw ValidationError("Nothing to update: give --ops, --enabled, --tags, --expires or --not-before.") }
+            let bundle = try storeOptions.open().updateKey(vault: address.vault, name: address.name, version: version, update, as: .currentProcess())
+            try Output.json(KeyView(bundle))
+        }
+    }
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate a new version with the same type, size or curve, operations and tags.",
+            discussion: "Example: kvfs key rotate --vault app1 --name kek   (older versions still decrypt, unwrap and verify)")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            try Output.json(KeyView(try storeOptions.open().rotateKey(vault: address.vault, name: address.name, as: .currentProcess())))
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Soft-delete a key with all its versions.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            let deleted = try storeOptions.open().deleteObject(.key, vault: address.vault, name: address.name, as: .currentProcess())
+            try Output.json(DeletedView(deleted, vault: address.vault))
+        }
+    }
+
+    struct ListDeleted: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list-deleted", abstract: "List soft-deleted keys.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: VaultAddress
+        func run() throws {
+            let list = try storeOptions.open().listDeletedObjects(.key, vault: address.vault, as: .currentProcess())
+            try Output.json(list.map { DeletedView($0, vault: address.vault) })
+        }
+    }
+
+    struct ShowDeleted: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show-deleted", abstract: "Show a soft-deleted key's properties.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            let deleted = try storeOptions.open().deletedObject(.key, vault: address.vault, name: address.name, as: .currentProcess())
+            try Output.json(DeletedView(deleted, vault: address.vault))
+        }
+    }
+
+    struct Recover: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Recover a soft-deleted key with all its versions.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            let props = try storeOptions.open().recoverDeletedObject(.key, vault: address.vault, name: address.name, as: .currentProcess())
+            try Output.json(KeyItemView(props, vault: address.vault, withVersion: true))
+        }
+    }
+
+    struct Purge: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Permanently remove a soft-deleted key (refused under purge protection).")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            try storeOptions.open().purgeDeletedObject(.key, vault: address.vault, name: address.name, as: .currentProcess())
+        }
+    }
+}
+
+/// `--ops`, `--enabled`, dates and tags of a new key version.
+struct KeyAttributeOptions: ParsableArguments {
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Permitted operations: encrypt decrypt sign verify wrapKey unwrapKey (default: all the type supports).")
+    var ops: [String] = []
+    @Option(name: .long, parsing: .upToNextOption, help: "Tags as name=value (up to 15).") var tags: [String] = []
+    @Option(name: .long, help: "Expiry (ISO 8601): sign, encrypt and wrap stop then.") var expires: String?
+    @Option(name: .long, help: "Not valid before (ISO 8601).") var notBefore: String?
+    @Flag(name: .long, help: "Store the version disabled.") var disabled = false
+
+    func keyOps() throws -> [KeyOperation]? { ops.isEmpty ? nil : try parseKeyOps(ops) }
+
+    func newVersion() throws -> NewVersionAttributes {
+        NewVersionAttributes(enabled: !disabled, notBefore: try notBefore.map { try parseDate($0, "--not-before") },
+                             expires: try expires.map { try parseDate($0, "--expires") }, tags: try parseTags(tags))
+    }
+}
+
+func parseKeyOps(_ items: [String]) throws -> [KeyOperation] {
+    if items == [""] { return [] }
+    return try items.map { item in
+        do { return try KeyOperation.parse(item) } catch let error as KeyCryptoError { throw InputError(error.message) }
+    }
+}
+
+func parseKeyType(_ text: String) throws -> KeyType {
+    do {
+        let (type, isHSM) = try KeyType.parse(text.uppercased() == "EC" || text.uppercased() == "RSA" ? text.uppercased() : text)
+        if isHSM { throw InputError("kvfs holds keys in software; HSM-protected keys (\(text)) are not available. Use --kty \(type.rawValue).") }
+        return type
+    } catch let error as KeyCryptoError {
+        throw InputError(error.message)
+    }
+}
+
+func parseCurve(_ text: String) throws -> EllipticCurve {
+    do { return try EllipticCurve.parse(text.uppercased()) } catch let error as KeyCryptoError { throw InputError(error.message) }
+}
+
+/// Reads a whole file, or stdin when `path` is nil or "-".
+func readInput(_ path: String?) throws -> [UInt8] {
+    guard let path, path != "-" else { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
+    guard let data = FileManager.default.contents(atPath: path) else { throw InputError("Cannot read '\(path)'.") }
+    return [UInt8](data)
+}
+
+/// A key version as Azure's KeyBundle names it: the public JWK, attributes, tags.
+struct KeyView: Encodable {
+    var key: PublicJWK
+    var attributes: ObjectView.Attributes
+    var tags: [String: String]
+    var managed: Bool?
+
+    init(_ bundle: KeyBundle) {
+        let p = bundle.properties
+        key = bundle.key
+        attributes = ObjectView.Attributes(enabled: p.enabled, notBefore: p.notBefore, expires: p.expires, created: p.created,
+                                           updated: p.updated, recoveryLevel: p.recoveryLevel, recoverableDays: p.recoverableDays)
+        tags = p.tags
+        managed = p.managed ? true : nil
+    }
+}
+
+/// A key in a listing, as Azure's KeyItem: kid, attributes, tags.
+struct KeyItemView: Encodable {
+    var kid: String
+    var attributes: ObjectView.Attributes
+    var tags: [String: String]
+    var managed: Bool?
+
+    init(_ p: VersionProperties, vault: String, withVersion: Bool) {
+        kid = "/vaults/\(vault)/keys/\(p.name)" + (withVersion ? "/\(p.version)" : "")
+        attributes = ObjectView.Attributes(enabled: p.enabled, notBefore: p.notBefore, expires: p.expires, created: p.created,
+                                           updated: p.updated, recoveryLevel: p.recoveryLevel, recoverableDays: p.recoverableDays)
+        tags = p.tags
+        managed = p.managed ? true : nil
+    }
+}

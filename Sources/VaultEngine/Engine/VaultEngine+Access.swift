@@ -3,8 +3,14 @@ import Foundation
 extension VaultEngine {
     /// The role assignments that apply to `caller` (through every principal it matches).
     func assignments(for caller: Caller, in tx: any StoreTransaction) throws -> [RoleAssignment] {
-        let principals = try tx.principals(matching: caller)
-        return try tx.assignments(principalKeys: principals.map { Names.key($0.name) })
+        try accessSnapshot(in: tx).assignments(for: caller)
+    }
+
+    func accessSnapshot(in tx: any StoreTransaction) throws -> AccessSnapshot {
+        let generation = try tx.meta(AccessSnapshotCache.generationKey) ?? "0"
+        return try accessCache.snapshot(generation: generation) {
+            AccessSnapshot(principals: try tx.principals(), assignments: try tx.assignments(), vaults: try tx.vaults())
+        }
     }
 
     /// Decides `action` on `resource` for the caller recorded in `draft`, records the decision, and throws
@@ -35,7 +41,12 @@ extension VaultEngine {
     /// The caller's access evaluator, for adapters that show rights (mode bits, listings) without auditing.
     /// - Throws: store errors.
     public func evaluator(for caller: Caller) throws -> AccessEvaluator {
-        try backend.read { tx in AccessEvaluator(assignments: try assignments(for: caller, in: tx)) }
+        AccessEvaluator(assignments: try snapshot().assignments(for: caller))
+    }
+
+    /// The current access snapshot; the tables are read only when their generation moved.
+    func snapshot() throws -> AccessSnapshot {
+        try backend.read { tx in try accessSnapshot(in: tx) }
     }
 }
 
@@ -43,4 +54,16 @@ extension VaultEngine {
 public struct AccessDenial: Error, Sendable, CustomStringConvertible {
     public var reason: String
     public var description: String { reason }
+}
+
+extension VaultEngine {
+    /// A write transaction that changes principals, role assignments or vaults: it bumps the access
+    /// generation, so every engine on the store (this process or another) reads the tables anew.
+    func writeChangingAccess<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try backend.write { tx in
+            let current = Int(try tx.meta(AccessSnapshotCache.generationKey) ?? "0") ?? 0
+            try tx.setMeta(AccessSnapshotCache.generationKey, String(current + 1))
+            return try body(tx)
+        }
+    }
 }

@@ -78,7 +78,7 @@ extension VaultEngine {
     /// Whether a live vault of this name exists (for the Owner's lookups; no audit line).
     /// - Throws: store errors.
     public func vaultExists(_ name: String) throws -> Bool {
-        try backend.read { tx in try tx.vault(nameKey: Names.key(name)).map { $0.deletedDate == nil } ?? false }
+        try snapshot().liveVaults.contains(Names.key(name))
     }
 }
 

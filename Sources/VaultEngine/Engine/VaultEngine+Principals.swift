@@ -8,7 +8,7 @@ extension VaultEngine {
         try audited("PrincipalCreate", caller) { draft in
             try requireOwner(caller, "create principals")
             try Names.validatePrincipal(name)
-            return try backend.write { tx in
+            return try writeChangingAccess { tx in
                 let existing = try tx.principals()
                 if let clash = existing.first(where: { Names.key($0.name) == Names.key(name) }) {
                     throw VaultError(.conflict, "A principal named '\(clash.name)' already exists.")
@@ -38,7 +38,7 @@ extension VaultEngine {
     public func deletePrincipal(named name: String, as caller: Caller) throws {
         try audited("PrincipalDelete", caller) { draft in
             try requireOwner(caller, "delete principals")
-            try backend.write { tx in
+            try writeChangingAccess { tx in
                 guard try tx.principals().contains(where: { Names.key($0.name) == Names.key(name) }) else {
                     throw VaultError(.notFound, "No principal named '\(Names.printable(name))'.")
                 }
@@ -54,7 +54,7 @@ extension VaultEngine {
     @discardableResult
     public func createRoleAssignment(principal: String, role: BuiltInRole, scope: Scope, as caller: Caller) throws -> RoleAssignment {
         try audited("RoleAssignmentCreate", caller, vault: scope.vault, kind: scope.object?.kind, object: scope.object?.name) { draft in
-            try backend.write { tx in
+            try writeChangingAccess { tx in
                 try authorizeAssignmentChange(role: role, scope: scope, draft: draft, in: tx)
                 guard let target = try tx.principals().first(where: { Names.key($0.name) == Names.key(principal) }) else {
                     throw VaultError(.notFound, "No principal named '\(Names.printable(principal))'. Create it with `kvfs principal create`.")
@@ -95,7 +95,7 @@ extension VaultEngine {
     /// - Throws: `.notFound`, `.accessDenied`.
     public func deleteRoleAssignment(id: String, as caller: Caller) throws {
         try audited("RoleAssignmentDelete", caller) { draft in
-            try backend.write { tx in
+            try writeChangingAccess { tx in
                 guard let assignment = try tx.assignments().first(where: { $0.id == id.lowercased() }) else {
                     throw VaultError(.notFound, "No role assignment with id '\(Names.printable(id))'.", azureCode: "RoleAssignmentNotFound")
                 }

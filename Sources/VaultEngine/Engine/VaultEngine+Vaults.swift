@@ -12,7 +12,7 @@ extension VaultEngine {
             guard (7...90).contains(options.retentionDays) else {
                 throw VaultError.invalid("Soft-delete retention must be 7 to 90 days; \(options.retentionDays) was given.")
             }
-            return try backend.write { tx in
+            return try writeChangingAccess { tx in
                 try purgeExpired(in: tx)
                 if let existing = try tx.vault(nameKey: Names.key(name)) {
                     let state = existing.deletedDate == nil ? "" : " (in soft-deleted state; recover or purge it first)"
@@ -75,7 +75,7 @@ extension VaultEngine {
     public func updateVault(named name: String, _ update: VaultUpdate, as caller: Caller) throws -> VaultProperties {
         try audited("VaultPatch", caller, vault: name) { draft in
             try requireOwner(caller, "update vaults")
-            return try backend.write { tx in
+            return try writeChangingAccess { tx in
                 var vault = try liveVault(name, in: tx)
                 if let days = update.retentionDays, days != vault.retentionDays {
                     throw VaultError.invalid("Soft-delete retention is fixed at creation (\(vault.retentionDays) days) and cannot be changed.")
@@ -100,7 +100,7 @@ extension VaultEngine {
     public func deleteVault(named name: String, as caller: Caller) throws -> VaultProperties {
         try audited("VaultDelete", caller, vault: name) { draft in
             try requireOwner(caller, "delete vaults")
-            return try backend.write { tx in
+            return try writeChangingAccess { tx in
                 var vault = try liveVault(name, in: tx)
                 let now = clock.now()
                 vault.deletedDate = now
@@ -120,7 +120,7 @@ extension VaultEngine {
     public func recoverVault(named name: String, as caller: Caller) throws -> VaultProperties {
         try audited("VaultRecover", caller, vault: name) { draft in
             try requireOwner(caller, "recover vaults")
-            return try backend.write { tx in
+            return try writeChangingAccess { tx in
                 try purgeExpired(in: tx)
                 guard var vault = try tx.vault(nameKey: Names.key(name)), vault.deletedDate != nil else {
                     throw VaultError(.notFound, "No deleted vault named '\(Names.printable(name))' was found.", azureCode: "DeletedVaultNotFound")
@@ -141,7 +141,7 @@ extension VaultEngine {
     public func purgeVault(named name: String, as caller: Caller) throws {
         try audited("VaultPurge", caller, vault: name) { draft in
             try requireOwner(caller, "purge vaults")
-            try backend.write { tx in
+            try writeChangingAccess { tx in
                 try purgeExpired(in: tx)
                 guard let vault = try tx.vault(nameKey: Names.key(name)), vault.deletedDate != nil else {
                     throw VaultError(.notFound, "No deleted vault named '\(Names.printable(name))' was found.", azureCode: "DeletedVaultNotFound")

@@ -22,6 +22,7 @@ public final class VaultEngine: Sendable {
     public let ownerUID: UInt32
     let dataKeys = Mutex<[String: SecureBytes]>([:])
     let auditQueue: AuditQueue
+    let accessCache = AccessSnapshotCache()
 
     /// Opens an existing store.
     /// - Throws: `VaultError` `.storeMissing` when there is no store, `.wrongMasterKey` when the key does not

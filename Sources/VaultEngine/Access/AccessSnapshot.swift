@@ -1,0 +1,40 @@
+import Synchronization
+
+/// Principals, role assignments and live vault names as of one generation of the store, kept in memory so
+/// that deciding a request costs one tiny query (the generation) instead of reading the tables. Every
+/// transaction that changes principals, assignments or vaults bumps the generation (in any process), so a
+/// revoked role stops working at once, in every mount.
+struct AccessSnapshot: Sendable {
+    var principals: [Principal]
+    var assignmentsByPrincipal: [String: [RoleAssignment]]
+    var liveVaults: Set<String>
+
+    init(principals: [Principal], assignments: [RoleAssignment], vaults: [VaultRecord]) {
+        self.principals = principals
+        assignmentsByPrincipal = Dictionary(grouping: assignments, by: { Names.key($0.principal) })
+        liveVaults = Set(vaults.filter { $0.deletedDate == nil }.map(\.nameKey))
+    }
+
+    /// The assignments that apply to `caller`, in creation order.
+    func assignments(for caller: Caller) -> [RoleAssignment] {
+        principals.filter { $0.matches(caller) }
+            .flatMap { assignmentsByPrincipal[Names.key($0.name)] ?? [] }
+            .sorted { $0.created < $1.created }
+    }
+}
+
+/// Holds the current `AccessSnapshot` and the store generation it was read at.
+final class AccessSnapshotCache: Sendable {
+    private let state = Mutex<(snapshot: AccessSnapshot, generation: String)?>(nil)
+
+    /// The cached snapshot when it was read at `generation`, else a new one read with `load`.
+    func snapshot(generation: String, _ load: () throws -> AccessSnapshot) rethrows -> AccessSnapshot {
+        if let cached = state.withLock({ $0 }), cached.generation == generation { return cached.snapshot }
+        let fresh = try load()
+        state.withLock { $0 = (fresh, generation) }
+        return fresh
+    }
+
+    /// The meta key holding the generation.
+    static let generationKey = "access_generation"
+}

@@ -24,6 +24,8 @@ final class OpenHandle: Sendable {
         var written: Bool = false
         /// A write was refused (too large): the value is incomplete and must never be stored.
         var refused: Bool = false
+        /// How much of a control file's response has been read.
+        var responseCursor: Int = 0
         /// Content type and tags of the version the handle started from, carried to the new version.
         var carried: NewVersionAttributes
     }

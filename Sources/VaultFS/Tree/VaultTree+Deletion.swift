@@ -16,6 +16,11 @@ extension VaultTree {
             try engine.purgeDeletedObject(.secret, vault: v, name: object, as: caller)
         case .deletedObject, .key, .versionsOf:
             throw FileSystemError.isDirectory
+        case .keyFile(let v, let object, nil, _):
+            // A key's files are views of the key and go with it. Removing one is accepted without effect for a
+            // caller who may delete the key, so that `rm -r keys/<name>` reaches the rmdir that soft-deletes it.
+            let inspection = try inspect(.key, v, object, nil, caller: caller)
+            guard inspection.rights.contains(DataAction.Keys.delete) else { throw FileSystemError.accessDenied }
         default:
             // Versions cannot be deleted one by one (Azure's rule), and generated files are not removable.
             throw FileSystemError.notPermitted

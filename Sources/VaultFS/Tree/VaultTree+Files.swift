@@ -82,7 +82,7 @@ extension VaultTree {
 
     public func read(inode: UInt64, handle: UInt64, offset: UInt64, size: Int, context: OperationContext) throws -> [UInt8] {
         guard let open = handles.get(handle) else { throw FileSystemError(EBADF) }
-        if open.purpose == .control { return try readControl(open) }
+        if open.purpose == .control { return readControl(open, size: size) }
         return open.state.withLock { state in
             guard offset < UInt64(state.buffer.count) else { return [] }
             let start = Int(offset)

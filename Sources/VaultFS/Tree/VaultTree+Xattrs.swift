@@ -10,7 +10,7 @@ import Glibc
 extension VaultTree {
     static let prefix = "user.kv."
     /// The attributes an update may change.
-    static let settable: Set<String> = ["enabled", "content_type", "nbf", "exp", "tags"]
+    static let settable: Set<String> = ["enabled", "content_type", "nbf", "exp", "tags", "key_ops"]
 
     public func listxattr(inode: UInt64, context: OperationContext) throws -> [String] {
         try metadata(of: inodes.node(inode), caller: callers.caller(context)).keys.sorted().map { VaultTree.prefix + $0 }
@@ -35,7 +35,15 @@ extension VaultTree {
             if mode == .replaceOnly && !present { throw FileSystemError.noAttribute }
         }
         var update = AttributeUpdate()
+        var keyOps: [KeyOperation]?
         switch attribute {
+        case "key_ops":
+            guard kind == .key else { throw FileSystemError.notPermitted }
+            let names = text.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+            guard let ops = try? names.map(KeyOperation.parse) else { throw FileSystemError.invalidArgument }
+            keyOps = ops
+        case "content_type" where kind == .key:
+            throw FileSystemError.notPermitted
         case "enabled":
             switch text.lowercased() {
             case "true", "1", "yes": update.enabled = true
@@ -54,7 +62,16 @@ extension VaultTree {
             }
             update.tags = tags
         }
-        try engine.updateObject(kind, vault: vault, name: object, version: version, update, as: caller)
+        try apply(kind, vault: vault, name: object, version: version, update, keyOps: keyOps, caller: caller)
+    }
+
+    private func apply(_ kind: ObjectKind, vault: String, name: String, version: String?, _ update: AttributeUpdate,
+                       keyOps: [KeyOperation]? = nil, caller: Caller) throws {
+        if kind == .key {
+            try engine.updateKey(vault: vault, name: name, version: version, KeyUpdate(keyOps: keyOps, attributes: update), as: caller)
+        } else {
+            try engine.updateObject(kind, vault: vault, name: name, version: version, update, as: caller)
+        }
     }
 
     public func removexattr(inode: UInt64, name: String, context: OperationContext) throws {
@@ -68,7 +85,7 @@ extension VaultTree {
         case "tags": update.tags = [:]
         default: throw FileSystemError.notPermitted
         }
-        try engine.updateObject(kind, vault: vault, name: object, version: version, update, as: caller)
+        try apply(kind, vault: vault, name: object, version: version, update, caller: caller)
     }
 
     private func settableName(_ name: String) throws -> String {

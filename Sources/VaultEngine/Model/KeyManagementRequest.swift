@@ -1,0 +1,123 @@
+import Foundation
+
+/// A request to a key collection's control file (`keys/.ops`), with Azure's KeyCreateParameters and
+/// KeyImportParameters field names plus `op` and `name`:
+///
+/// ```json
+/// {"op": "create", "name": "k1", "kty": "EC", "crv": "P-256"}
+/// {"op": "create", "name": "k2", "kty": "RSA", "key_size": 3072, "key_ops": ["sign", "verify"],
+///  "attributes": {"enabled": true, "exp": 1893456000}, "tags": {"team": "payments"}}
+/// {"op": "import", "name": "k3", "key": {"kty": "EC", "crv": "P-256", "x": "...", "y": "...", "d": "..."}}
+/// {"op": "import", "name": "k4", "pem": "-----BEGIN PRIVATE KEY-----\n..."}
+/// {"op": "rotate", "name": "k1"}
+/// ```
+/// Dates are Unix seconds, as Azure's IntDate.
+public struct KeyManagementRequest: Decodable, Sendable {
+    public enum Operation: String, Decodable, Sendable {
+        case create, `import`, rotate
+    }
+
+    /// Azure's KeyAttributes subset a request may set.
+    public struct Attributes: Decodable, Sendable {
+        public var enabled: Bool?
+        public var nbf: Double?
+        public var exp: Double?
+    }
+
+    public var op: Operation
+    public var name: String
+    public var kty: String?
+    public var keySize: Int?
+    public var publicExponent: Int?
+    public var crv: String?
+    public var keyOps: [String]?
+    public var attributes: Attributes?
+    public var tags: [String: String]?
+    /// A private JWK to import.
+    public var key: PrivateJWK?
+    /// An unencrypted PKCS#8 PEM to import.
+    public var pem: String?
+
+    enum CodingKeys: String, CodingKey {
+        case op, name, kty, keySize = "key_size", publicExponent = "public_exponent", crv, keyOps = "key_ops"
+        case attributes, tags, key, pem
+    }
+
+    var newVersionAttributes: NewVersionAttributes {
+        NewVersionAttributes(enabled: attributes?.enabled ?? true, notBefore: attributes?.nbf.map(Date.init(timeIntervalSince1970:)),
+                             expires: attributes?.exp.map(Date.init(timeIntervalSince1970:)), tags: tags ?? [:])
+    }
+
+    /// The create options this request describes.
+    /// - Throws: `VaultError.invalidArgument` for a missing or unknown type, size, curve or operation.
+    func createOptions() throws -> KeyCreateOptions {
+        guard let kty else { throw VaultError.invalid("A create request needs 'kty' (RSA or EC).") }
+        let spec: KeySpec
+        switch try KeyRules.crypto({ try KeyType.parse(kty) }) {
+        case (_, true):
+            throw VaultError.invalid("kvfs holds keys in software; HSM-protected keys ('\(kty)') are not available.")
+        case (.rsa, _):
+            guard crv == nil else { throw VaultError.invalid("'crv' is for EC keys; RSA keys take 'key_size' and 'public_exponent'.") }
+            spec = .rsa(bits: keySize ?? 2048, exponent: publicExponent ?? RSAKeySize.defaultExponent)
+        case (.ec, _):
+            guard keySize == nil, publicExponent == nil else { throw VaultError.invalid("'key_size' and 'public_exponent' are for RSA keys; EC keys take 'crv'.") }
+            spec = .ec(try crv.map { c in try KeyRules.crypto { try EllipticCurve.parse(c) } } ?? .p256)
+        }
+        return KeyCreateOptions(spec, keyOps: try parsedKeyOps(), attributes: newVersionAttributes)
+    }
+
+    func parsedKeyOps() throws -> [KeyOperation]? {
+        try keyOps.map { ops in try ops.map { op in try KeyRules.crypto { try KeyOperation.parse(op) } } }
+    }
+}
+
+extension VaultEngine {
+    /// Carries out a key collection's control request: create, import or rotate.
+    /// - Throws: the `VaultError` of the operation it performs.
+    public func performKeyManagement(_ request: KeyManagementRequest, vault: String, as caller: Caller) throws -> KeyBundle {
+        switch request.op {
+        case .create:
+            return try createKey(vault: vault, name: request.name, try request.createOptions(), as: caller)
+        case .import:
+            let material: KeyImportMaterial
+            switch (request.key, request.pem) {
+            case (let jwk?, nil): material = .jwk(jwk)
+            case (nil, let pem?): material = .pkcs8PEM(pem)
+            default: throw VaultError.invalid("An import request needs exactly one of 'key' (a private JWK) and 'pem' (PKCS#8).")
+            }
+            return try importKey(vault: vault, name: request.name, material, keyOps: try request.parsedKeyOps(),
+                                 attributes: request.newVersionAttributes, as: caller)
+        case .rotate:
+            return try rotateKey(vault: vault, name: request.name, as: caller)
+        }
+    }
+}
+
+extension KeyBundle: Encodable {
+    private enum CodingKeys: String, CodingKey { case key, attributes, tags, managed }
+
+    private struct AttributesView: Encodable {
+        var enabled: Bool
+        var nbf: Int?
+        var exp: Int?
+        var created: Int
+        var updated: Int
+        var recoveryLevel: String
+        var recoverableDays: Int
+    }
+
+    /// Azure's KeyBundle: `{key: JWK, attributes: {enabled, nbf, exp, created, updated, recoveryLevel,
+    /// recoverableDays}, tags}` with IntDate (Unix seconds) times.
+    /// - Throws: `EncodingError`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        let p = properties
+        try c.encode(AttributesView(enabled: p.enabled, nbf: p.notBefore.map { Int($0.timeIntervalSince1970) },
+                                    exp: p.expires.map { Int($0.timeIntervalSince1970) }, created: Int(p.created.timeIntervalSince1970),
+                                    updated: Int(p.updated.timeIntervalSince1970), recoveryLevel: p.recoveryLevel,
+                                    recoverableDays: p.recoverableDays), forKey: .attributes)
+        try c.encode(p.tags, forKey: .tags)
+        if p.managed { try c.encode(true, forKey: .managed) }
+    }
+}

@@ -56,6 +56,50 @@ extension VaultMountTests {
             }
         }
 
+        /// A file created under a new name is a file while it is open: `fstat` works on it, `cp` and
+        /// `truncate -s` can create it, and a failed command stores nothing.
+        @Test func newNamesWhileOpen() throws {
+            try VaultMountFixture.with(Writing.setup) { mount in
+                let o = TestCaller.officer, v = Writing.vault
+                let source = mount.directory + "/cp-source"
+                try "copied-value".write(toFile: source, atomically: true, encoding: .utf8)
+                chmod(source, 0o644)
+                let cp = try mount.shell(o, "cp '\(source)' \(v)/secrets/cp-new")
+                #expect(cp.succeeded, "cp to a new name: \(cp)")
+                #expect(try mount.probe(o, .read("\(v)/secrets/cp-new")).text == "copied-value")
+                #expect(try mount.versionCount(o, v, "cp-new") == 1)
+
+                let fstat = try mount.shell(o, """
+                    /usr/bin/python3 -c "
+                    import os
+                    fd = os.open('\(v)/secrets/fstat-new', os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    a = os.fstat(fd).st_size
+                    os.write(fd, b'abc')
+                    b = os.fstat(fd).st_size
+                    os.close(fd)
+                    print(a, b)"
+                    """)
+                #expect(fstat.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0 3", "fstat on a new file: \(fstat)")
+
+                let truncate = try mount.shell(o, "truncate -s 2 \(v)/secrets/trunc-new")
+                #expect(truncate.succeeded, "truncate -s on a new name: \(truncate)")
+                #expect(try mount.probe(o, .read("\(v)/secrets/trunc-new")).text == "\0\0")
+                #expect(try mount.versionCount(o, v, "trunc-new") == 1)
+            }
+        }
+
+        /// truncate(2) to the size the value already has changes nothing, so it stores nothing, like
+        /// `truncate -s` through an open file does.
+        @Test func truncateToTheSameSizeStoresNothing() throws {
+            try VaultMountFixture.with(Writing.setup) { mount in
+                let o = TestCaller.officer, v = Writing.vault
+                try Writing.check(mount, "trunc", script: "truncate -s 10 trunc", newVersions: 0, expected: "0123456789")
+                let before = try mount.versionCount(o, v, "touch")
+                #expect(try mount.probe(o, .truncate("\(v)/secrets/touch", 10)).ok)
+                #expect(try mount.versionCount(o, v, "touch") == before, "truncate(path, same size) stored a version")
+            }
+        }
+
         @Test func sizeLimitNamesAndDisabled() throws {
             try VaultMountFixture.with(Writing.setup) { mount in
                 let o = TestCaller.officer, v = Writing.vault

@@ -1,0 +1,242 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A kvfs store in a temporary directory, set up through the real `kvfs` CLI and mounted by a
+/// `kvfs mount --foreground` child process. Every check on the mount runs in a child process as a chosen
+/// identity (`as(_:)`), never in the test process.
+///
+/// Use `VaultMountFixture.with(_:_:)`: it always tears down (SIGTERM to the daemon, then SIGKILL, a lazy
+/// `fusermount3 -u -z`, and removal of the directory), whether the body returns or throws. A
+/// `#expect` failing inside the body does not skip teardown either.
+final class VaultMountFixture: @unchecked Sendable {
+    /// What to create before mounting.
+    struct Setup {
+        struct Vault {
+            var name: String
+            var purgeProtection = false
+            var retentionDays: Int? = nil
+        }
+        var vaults: [Vault]
+        /// name → uid (users).
+        var users: [(name: String, uid: UInt32)] = []
+        /// name → gid (groups).
+        var groups: [(name: String, gid: UInt32)] = []
+        /// (principal, role, scope).
+        var assignments: [(String, String, String)] = []
+        /// (vault, name, value): seeded through `kvfs secret set` before mounting.
+        var secrets: [(String, String, String)] = []
+        /// (vault, name): seeded secrets soft-deleted through `kvfs secret delete` before mounting.
+        var deleted: [(String, String)] = []
+    }
+
+    let directory: String
+    let store: String
+    let mountpoint: String
+    let probePath: String
+    private(set) var daemon: Process?
+    private var tornDown = false
+
+    var daemonPID: Int32 { daemon?.processIdentifier ?? 0 }
+
+    /// The built `kvfs` binary: beside the test bundle under `swift test`, else `.build/debug/kvfs` above
+    /// this source file.
+    static let kvfsPath: String = {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kvfs").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent(".build/debug/kvfs").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        return beside
+    }()
+
+    /// Builds, mounts, runs `body`, and always tears down.
+    static func with<T>(_ setup: Setup, _ body: (VaultMountFixture) throws -> T) throws -> T {
+        let fixture = try VaultMountFixture(setup)
+        defer { fixture.tearDown() }
+        try fixture.mount(waitingFor: setup.vaults.first?.name)
+        return try body(fixture)
+    }
+
+    private init(_ setup: Setup) throws {
+        var template = Array("/tmp/kvfs-vault-test-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw VaultTestError("mkdtemp failed: errno \(errno)") }
+        directory = String(cString: made)
+        // The test uids must be able to reach the mountpoint (the store itself stays 0700).
+        chmod(directory, 0o755)
+        store = directory + "/store"
+        mountpoint = directory + "/mnt"
+        probePath = directory + "/probe.py"
+        do {
+            try FileManager.default.createDirectory(atPath: mountpoint, withIntermediateDirectories: false,
+                                                    attributes: [.posixPermissions: 0o755])
+            try ProbeScript.source.write(toFile: probePath, atomically: true, encoding: .utf8)
+            chmod(probePath, 0o644)
+            try prepare(setup)
+        } catch {
+            tearDown()
+            throw error
+        }
+    }
+
+    deinit { tearDown() }
+
+    /// Runs `kvfs arguments... --store <store>` as root and fails on a non-zero exit.
+    @discardableResult
+    func kvfs(_ arguments: [String], input: Data? = nil) throws -> VaultProcess.Outcome {
+        let outcome = try VaultProcess.run([VaultMountFixture.kvfsPath] + arguments + ["--store", store], input: input)
+        guard outcome.succeeded else {
+            throw VaultTestError("kvfs \(arguments.joined(separator: " ")) failed: \(outcome)")
+        }
+        return outcome
+    }
+
+    private func prepare(_ setup: Setup) throws {
+        try kvfs(["init"])
+        for vault in setup.vaults {
+            var arguments = ["vault", "create", "--name", vault.name]
+            if let days = vault.retentionDays { arguments += ["--retention-days", String(days)] }
+            if vault.purgeProtection { arguments.append("--enable-purge-protection") }
+            try kvfs(arguments)
+        }
+        for user in setup.users { try kvfs(["principal", "create", "--name", user.name, "--uid", String(user.uid)]) }
+        for group in setup.groups { try kvfs(["principal", "create", "--name", group.name, "--gid", String(group.gid)]) }
+        for (assignee, role, scope) in setup.assignments {
+            try kvfs(["role", "assignment", "create", "--assignee", assignee, "--role", role, "--scope", scope])
+        }
+        guard !setup.secrets.isEmpty else { return }
+        // The store's owner (root) has no data access: seed through a temporary Administrator assignment,
+        // removed again before mounting.
+        try kvfs(["principal", "create", "--name", "seeding-owner", "--uid", "0"])
+        var seedAssignments: [String] = []
+        for vault in setup.vaults {
+            let out = try kvfs(["role", "assignment", "create", "--assignee", "seeding-owner",
+                                "--role", "Key Vault Administrator", "--scope", "/vaults/\(vault.name)"])
+            guard let object = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any],
+                  let id = object["id"] as? String else { throw VaultTestError("no assignment id in \(out.stdout)") }
+            seedAssignments.append(id)
+        }
+        for (vault, name, value) in setup.secrets {
+            try kvfs(["secret", "set", "--vault", vault, "--name", name], input: Data(value.utf8))
+        }
+        for (vault, name) in setup.deleted {
+            try kvfs(["secret", "delete", "--vault", vault, "--name", name])
+        }
+        for id in seedAssignments { try kvfs(["role", "assignment", "delete", "--id", id]) }
+        try kvfs(["principal", "delete", "--name", "seeding-owner"])
+    }
+
+    /// Starts `kvfs mount --foreground` and waits until the mount is in /proc/self/mountinfo and root (the
+    /// store's owner) sees `vault` in it.
+    private func mount(waitingFor vault: String?) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: VaultMountFixture.kvfsPath)
+        process.arguments = ["mount", mountpoint, "--store", store, "--foreground"]
+        process.environment = VaultProcess.childEnvironment
+        process.standardInput = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: directory + "/daemon.log", contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/daemon.log"))
+        process.standardError = process.standardOutput
+        try process.run()
+        daemon = process
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            guard process.isRunning else {
+                throw VaultTestError("kvfs mount exited with \(process.terminationStatus): \(daemonLog)")
+            }
+            if isMounted {
+                let target = vault.map { mountpoint + "/" + $0 } ?? mountpoint
+                if try VaultProcess.run(["/usr/bin/stat", "-c", "%F", target]).succeeded { return }
+            }
+            usleep(50_000)
+        }
+        throw VaultTestError("the mount at \(mountpoint) did not become ready: \(daemonLog)")
+    }
+
+    var daemonLog: String { (try? String(contentsOfFile: directory + "/daemon.log", encoding: .utf8)) ?? "" }
+
+    var isMounted: Bool {
+        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return false }
+        return text.split(separator: "\n").contains { $0.split(separator: " ").dropFirst(4).first.map(String.init) == mountpoint }
+    }
+
+    /// Stops the daemon and removes everything; safe to call more than once.
+    func tearDown() {
+        guard !tornDown else { return }
+        tornDown = true
+        if let daemon, daemon.isRunning {
+            kill(daemon.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(5)
+            while daemon.isRunning && Date() < deadline { usleep(20_000) }
+            if daemon.isRunning {
+                kill(daemon.processIdentifier, SIGKILL)
+                daemon.waitUntilExit()
+            }
+        }
+        if isMounted {
+            _ = try? VaultProcess.run(["/usr/bin/fusermount3", "-u", "-z", mountpoint], timeout: 10)
+        }
+        if isMounted {
+            _ = try? VaultProcess.run(["/bin/umount", "-l", mountpoint], timeout: 10)
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    // MARK: checks as a caller
+
+    /// Absolute path of `relative` inside the mount.
+    func path(_ relative: String) -> String { mountpoint + "/" + relative }
+
+    /// Runs the operations in order as `identity`, in one child process; paths are relative to the mount.
+    func probe(_ identity: VaultProcess.Identity, _ ops: [ProbeOp], timeout: TimeInterval = 30) throws -> [ProbeResult] {
+        let absolute = ops.map { op -> [Any] in
+            var json = op.json
+            json[1] = path(json[1] as! String)
+            if case .rename = op { json[2] = path(json[2] as! String) }
+            return json
+        }
+        let encoded = String(decoding: try JSONSerialization.data(withJSONObject: absolute), as: UTF8.self)
+        let outcome = try VaultProcess.run(identity.setprivArguments + ["/usr/bin/python3", probePath, encoded], timeout: timeout)
+        guard outcome.succeeded,
+              let list = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]],
+              list.count == ops.count else {
+            throw VaultTestError("probe as \(identity) failed: \(outcome)")
+        }
+        return list.map { ProbeResult(result: $0["r"] as? String ?? "?", value: $0["v"].flatMap { $0 is NSNull ? nil : $0 }) }
+    }
+
+    /// One operation as `identity`.
+    func probe(_ identity: VaultProcess.Identity, _ op: ProbeOp) throws -> ProbeResult {
+        try probe(identity, [op])[0]
+    }
+
+    /// `/bin/sh -c script` as `identity`, with the working directory at the mount's root.
+    @discardableResult
+    func shell(_ identity: VaultProcess.Identity, _ script: String, input: Data? = nil) throws -> VaultProcess.Outcome {
+        try VaultProcess.shell("cd '\(mountpoint)' && " + script, as: identity, input: input)
+    }
+
+    /// How many versions `vault/secrets/.versions/name` lists, as `identity`.
+    func versionCount(_ identity: VaultProcess.Identity, _ vault: String, _ name: String) throws -> Int {
+        let listing = try probe(identity, .list("\(vault)/secrets/.versions/\(name)"))
+        guard listing.ok else { throw VaultTestError("cannot list versions of \(vault)/\(name): \(listing)") }
+        return listing.names.count
+    }
+
+    /// The audit lines, parsed.
+    func auditLines() throws -> [[String: Any]] {
+        let out = try kvfs(["audit", "list"])
+        return out.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// Open file descriptors of the daemon.
+    func daemonFDCount() throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/\(daemonPID)/fd").count
+    }
+}

@@ -76,6 +76,14 @@ final class HandleTable: Sendable {
 
     func remove(_ number: UInt64) -> OpenHandle? { table.withLock { $0.handles.removeValue(forKey: number) } }
 
+    /// A writable secret handle on `node` opened by a process of `uid`: the kernel asks for the attributes of
+    /// a file it just created without naming the handle (`fstat`, a lookup by path).
+    func writer(of node: Node, uid: UInt32) -> OpenHandle? {
+        table.withLock { table in
+            table.handles.values.first { $0.node == node && $0.writable && $0.purpose == .secretValue && $0.caller.uid == uid }
+        }
+    }
+
     /// How many files are open (for tests that look for leaks).
     var count: Int { table.withLock { $0.handles.count } }
 }

@@ -169,16 +169,19 @@ extension VaultTree {
                         state.dirty = true
                     }
                 }
-                var attributes = try attributes(of: node, caller: caller)
-                attributes.size = size
-                return AttributeReply(attributes)
+                return AttributeReply(try attributes(of: open, caller: caller))
             }
             guard case .secret(let v, let name, nil) = node else { throw FileSystemError.notPermitted }
+            let current = try engine.inspectObject(.secret, vault: v, name: name, as: caller)
+            guard let props = current.properties else { throw FileSystemError.noSuchEntry }
+            if props.valueLength == Int(size) {
+                // Nothing would change: no new version.
+                return AttributeReply(try attributes(of: node, caller: caller))
+            }
             var value = size == 0 ? [] : try engine.secret(vault: v, name: name, as: caller).value.bytes
             defer { value.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
             value = Array(value.prefix(Int(size))) + Array(repeating: 0, count: max(0, Int(size) - value.count))
-            let inspection = try engine.inspectObject(.secret, vault: v, name: name, as: caller)
-            let carried = NewVersionAttributes(contentType: inspection.properties?.contentType, tags: inspection.properties?.tags ?? [:])
+            let carried = NewVersionAttributes(contentType: props.contentType, tags: props.tags)
             try engine.setSecret(vault: v, name: name, value: value, attributes: carried, as: caller)
         }
         // Access and modification times are the vault's (when a version was set): accepted and ignored, so

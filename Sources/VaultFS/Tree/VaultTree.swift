@@ -34,7 +34,17 @@ public final class VaultTree: FileSystemOperations {
     public func lookup(parent: UInt64, name: String, context: OperationContext) throws -> Entry {
         let caller = callers.caller(context)
         let node = try inodes.node(parent).child(name)
-        return Entry(try attributes(of: node, caller: caller))
+        return Entry(try attributesOrPending(of: node, caller: caller))
+    }
+
+    /// The attributes of `node`, or of the caller's own file created under that name and not yet stored.
+    func attributesOrPending(of node: Node, caller: Caller) throws -> FileAttributes {
+        do {
+            return try attributes(of: node, caller: caller)
+        } catch let error as FileSystemError where error == .noSuchEntry {
+            guard let pending = handles.writer(of: node, uid: caller.uid) else { throw error }
+            return try attributes(of: pending, caller: caller)
+        }
     }
 
     public func forget(inode: UInt64, lookups: UInt64) {}
@@ -42,11 +52,23 @@ public final class VaultTree: FileSystemOperations {
     public func getattr(inode: UInt64, handle: UInt64?, context: OperationContext) throws -> AttributeReply {
         let caller = callers.caller(context)
         if let handle, let open = handles.get(handle) {
-            var attributes = try attributes(of: open.node, caller: caller)
-            attributes.size = UInt64(open.size)
-            return AttributeReply(attributes)
+            return AttributeReply(try attributes(of: open, caller: caller))
         }
-        return AttributeReply(try attributes(of: inodes.node(inode), caller: caller))
+        return AttributeReply(try attributesOrPending(of: inodes.node(inode), caller: caller))
+    }
+
+    /// What `fstat` shows on an open file: the node's attributes with the size of what the handle holds. A
+    /// file created but not yet stored has no version in the vault; it shows as the caller's, 0600, now.
+    func attributes(of open: OpenHandle, caller: Caller) throws -> FileAttributes {
+        var attributes: FileAttributes
+        do {
+            attributes = try self.attributes(of: open.node, caller: caller)
+        } catch let error as FileSystemError where error == .noSuchEntry && open.writable && open.purpose == .secretValue {
+            attributes = FileAttributes(inode: inodes.inode(for: open.node), type: .regularFile, permissions: 0o600,
+                                        uid: caller.uid, gid: caller.gid, modificationTime: Date())
+        }
+        if open.purpose != .control { attributes.size = UInt64(open.size) }
+        return attributes
     }
 
     /// What `stat` shows this caller for `node`: owner = the caller, the owner's mode bits = the caller's

@@ -2,11 +2,15 @@ import ArgumentParser
 import Foundation
 import VaultEngine
 
-/// Where a cryptographic operation runs and on what: `--vault V --name N [--version X] --algorithm A
-/// [--in F] [--out F]`. Input and output are raw bytes (digests, signatures, ciphertexts), stdin/stdout by default.
+/// Where a cryptographic operation runs and on what: `--vault V --name N [--version X]` on the store, or
+/// `--path DIR` on a mounted key directory; `--algorithm A [--in F] [--out F]`. Input and output are raw bytes
+/// (digests, signatures, ciphertexts), stdin/stdout by default.
 struct KeyOperationOptions: ParsableArguments {
     @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var address: ObjectAddress
+    @Option(name: .long, help: "The vault's name (with --name).") var vault: String?
+    @Option(name: .long, help: "The key's name (with --vault).") var name: String?
+    @Option(name: .long, help: ArgumentHelp("A mounted key directory (e.g. /run/kvfs/app1/keys/signer) instead of --vault/--name: the request goes through its ops file, as the mount's caller.", valueName: "dir"))
+    var path: String?
     @Option(name: .long, help: "A specific version (default: the current one; old versions still decrypt, unwrap and verify).")
     var version: String?
     @Option(name: .long, help: "Azure's algorithm name.") var algorithm: String
@@ -15,10 +19,21 @@ struct KeyOperationOptions: ParsableArguments {
     @Option(name: .customLong("out"), help: ArgumentHelp("Write the output to this file, mode 0600 (default: stdout).", valueName: "file"))
     var output: String?
 
-    /// Runs one request through the engine and writes its output bytes.
+    func validate() throws {
+        guard (path == nil) != (vault == nil && name == nil) else {
+            throw ValidationError("Give either --vault and --name (the store) or --path (a mounted key directory).")
+        }
+        guard path != nil || (vault != nil && name != nil) else { throw ValidationError("Give both --vault and --name.") }
+        guard path == nil || version == nil else {
+            throw ValidationError("With --path, name a version by its directory: --path MOUNT/V/keys/.versions/N/VERSION.")
+        }
+    }
+
+    /// Runs one request through the engine, or through the mounted key's ops file.
     func perform(_ op: KeyOperation, value: SecureBytes, digest: [UInt8]? = nil) throws -> KeyOperationResult {
         let request = KeyOperationRequest(op: op, alg: algorithm, value: value, digest: digest)
-        return try storeOptions.open().performKeyOperation(request, vault: address.vault, name: address.name, version: version,
+        if let path { return try MountedKey(directory: path).perform(request) }
+        return try storeOptions.open().performKeyOperation(request, vault: vault!, name: name!, version: version,
                                                            as: .currentProcess())
     }
 

@@ -13,6 +13,9 @@ public enum MountTable {
         public var fileSystemType: String
         /// The mount source, e.g. `kvfs`.
         public var source: String
+        /// The device as `major:minor`; for FUSE the minor number names the connection in
+        /// `/sys/fs/fuse/connections/`.
+        public var device: String
 
         /// True for any FUSE mount (`fuse`, `fuse.<subtype>`, `fuseblk`).
         public var isFuse: Bool { fileSystemType == "fuse" || fileSystemType.hasPrefix("fuse.") || fileSystemType == "fuseblk" }
@@ -30,14 +33,22 @@ public enum MountTable {
         return mounts().last { $0.mountpoint == target }
     }
 
-    /// `path` made absolute with symlinks resolved in its parent, without touching the last component
-    /// (which may be a dead FUSE mount that any stat would fail on).
+    /// `path` made absolute, with `.`/`..` removed and symlinks resolved in its parent, without touching
+    /// the last component: that may be a FUSE mount whose daemon is dead, hung, or this very process, and
+    /// any `stat` on it could fail or block.
     public static func canonicalPath(_ path: String) -> String {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let url = URL(fileURLWithPath: absolute).standardized
-        let last = url.lastPathComponent
-        let parent = url.deletingLastPathComponent().path
-        guard last != "/", let resolved = realpath(parent, nil) else { return url.path }
+        var components: [Substring] = []
+        for component in absolute.split(separator: "/") {
+            switch component {
+            case ".": continue
+            case "..": _ = components.popLast()
+            default: components.append(component)
+            }
+        }
+        guard let last = components.popLast() else { return "/" }
+        let parent = "/" + components.joined(separator: "/")
+        guard let resolved = realpath(parent, nil) else { return parent == "/" ? "/" + last : parent + "/" + last }
         defer { free(resolved) }
         let parentPath = String(cString: resolved)
         return parentPath == "/" ? "/" + last : parentPath + "/" + last
@@ -50,7 +61,7 @@ public enum MountTable {
             return nil
         }
         return Mount(mountpoint: unescape(fields[4]), fileSystemType: String(fields[separator + 1]),
-                     source: unescape(fields[separator + 2]))
+                     source: unescape(fields[separator + 2]), device: String(fields[2]))
     }
 
     /// Undoes mountinfo's octal escapes (`\040` for space, `\011`, `\012`, `\134`).
@@ -59,7 +70,7 @@ public enum MountTable {
         let source = Array(field.utf8)
         var index = 0
         while index < source.count {
-            if source[index] == UInt8(ascii: "\\"), index + 3 < source.count + 0,
+            if source[index] == UInt8(ascii: "\\"), index + 3 < source.count,
                let value = UInt8(String(decoding: source[(index + 1)...(index + 3)], as: UTF8.self), radix: 8) {
                 bytes.append(value)
                 index += 4

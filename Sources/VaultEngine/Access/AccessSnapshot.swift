@@ -8,16 +8,20 @@ struct AccessSnapshot: Sendable {
     var principals: [Principal]
     var assignmentsByPrincipal: [String: [RoleAssignment]]
     var liveVaults: Set<String>
+    /// Whether any principal is bound to a group (only then are a caller's supplementary groups read).
+    var hasGroupPrincipals: Bool
 
     init(principals: [Principal], assignments: [RoleAssignment], vaults: [VaultRecord]) {
         self.principals = principals
         assignmentsByPrincipal = Dictionary(grouping: assignments, by: { Names.key($0.principal) })
         liveVaults = Set(vaults.filter { $0.deletedDate == nil }.map(\.nameKey))
+        hasGroupPrincipals = principals.contains { $0.kind == .group }
     }
 
     /// The assignments that apply to `caller`, in creation order.
     func assignments(for caller: Caller) -> [RoleAssignment] {
-        principals.filter { $0.matches(caller) }
+        let caller = hasGroupPrincipals ? caller.resolvingGroups() : caller
+        return principals.filter { $0.matches(caller) }
             .flatMap { assignmentsByPrincipal[Names.key($0.name)] ?? [] }
             .sorted { $0.created < $1.created }
     }

@@ -42,7 +42,7 @@ public struct AuditCaller: Codable, Sendable, Equatable {
         uid = caller.uid
         gid = caller.gid
         pid = caller.pid
-        executable = caller.executable
+        executable = caller.executable ?? Caller.procExecutable(of: caller.pid)
     }
 }
 

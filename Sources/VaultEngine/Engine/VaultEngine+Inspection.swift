@@ -1,8 +1,18 @@
 import Foundation
 
-/// What a caller may do with one object or collection, and what it is: the answer a filesystem needs for
-/// `lookup` and `stat`. Inspection writes no audit line when it succeeds (a `stat` is not an Azure
-/// operation); a denial is audited like any other.
+/// What a caller may do with a vault's collection.
+public struct CollectionInspection: Sendable {
+    /// The data actions the caller holds at vault scope for the collection's kind.
+    public var rights: Set<DataAction>
+    /// The caller holds a role in the vault or is the store's Owner.
+    public var visible: Bool
+    /// A live vault of that name exists.
+    public var vaultExists: Bool
+}
+
+/// What a caller may do with one object, and what it is: the answer a filesystem needs for `lookup` and
+/// `stat`. Inspection writes no audit line when it succeeds (a `stat` is not an Azure operation); a denial
+/// is audited like any other.
 public struct Inspection: Sendable {
     /// The data actions the caller holds on the object (or collection).
     public var rights: Set<DataAction>
@@ -66,13 +76,17 @@ extension VaultEngine {
         }
     }
 
-    /// The data actions `caller` holds on a vault's collection (listing, creating new names), without an
-    /// audit line, and whether it holds any role in the vault at all (which makes the vault visible).
+    /// The data actions `caller` holds on a vault's collection (listing, creating new names), whether it may
+    /// see the vault at all (it holds a role there, or is the store's Owner), and whether the vault exists —
+    /// from one look at the access snapshot, without an audit line.
     /// - Throws: store errors.
-    public func inspectCollection(_ kind: ObjectKind, vault: String, as caller: Caller) throws -> (rights: Set<DataAction>, visible: Bool) {
-        let evaluator = try evaluator(for: caller)
-        let rights = evaluator.grantedActions(on: Resource(vault: vault, kind: kind), among: KindPolicy.of(kind).actions)
-        return (rights, evaluator.holdsAnyRole(in: vault) || isOwner(caller))
+    public func inspectCollection(_ kind: ObjectKind, vault: String, as caller: Caller) throws -> CollectionInspection {
+        let snapshot = try snapshot()
+        let evaluator = AccessEvaluator(assignments: snapshot.assignments(for: caller))
+        return CollectionInspection(
+            rights: evaluator.grantedActions(on: Resource(vault: vault, kind: kind), among: KindPolicy.of(kind).actions),
+            visible: evaluator.holdsAnyRole(in: vault) || isOwner(caller),
+            vaultExists: snapshot.liveVaults.contains(Names.key(vault)))
     }
 
     /// Whether a live vault of this name exists (for the Owner's lookups; no audit line).

@@ -8,8 +8,13 @@ public struct Caller: Sendable, Hashable, CustomStringConvertible {
     /// Supplementary group ids (the primary gid may or may not be among them).
     public var groups: [UInt32]
     public var pid: Int32
-    /// The caller's executable path, when it could be read; for the audit log only.
+    /// The caller's executable path, when it could be read; for the audit log only. When `nil` and `pid` is
+    /// set, the audit reads `/proc/<pid>/exe` as it writes the line.
     public var executable: String?
+    /// Whether `groups` still has to be read from `/proc/<pid>/status`. A filesystem request carries no
+    /// supplementary groups; reading them costs a `/proc` read, so it is done only when a group principal
+    /// exists to match them against.
+    public var groupsDeferred: Bool = false
 
     public init(uid: UInt32, gid: UInt32, groups: [UInt32] = [], pid: Int32 = 0, executable: String? = nil) {
         self.uid = uid
@@ -29,18 +34,52 @@ public struct Caller: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension Caller {
-    /// The caller as seen through `/proc/<pid>`: supplementary groups and executable filled in when the
-    /// process still exists and its status is readable. The kernel-provided uid and gid always win.
-    public static func fromProcess(uid: UInt32, gid: UInt32, pid: Int32) -> Caller {
+    /// A filesystem request's caller: the kernel's uid, gid and pid; supplementary groups are read from
+    /// `/proc/<pid>/status` only if a decision needs them, the executable only when an audit line is written.
+    public static func fromRequest(uid: UInt32, gid: UInt32, pid: Int32) -> Caller {
         var caller = Caller(uid: uid, gid: gid, pid: pid)
-        guard pid > 0 else { return caller }
-        if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) {
-            for line in status.split(separator: "\n") where line.hasPrefix("Groups:") {
-                caller.groups = line.dropFirst("Groups:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { UInt32($0) }
+        caller.groupsDeferred = pid > 0
+        return caller
+    }
+
+    /// This caller with its supplementary groups read from `/proc/<pid>/status` now.
+    public func resolvingGroups() -> Caller {
+        guard groupsDeferred else { return self }
+        var resolved = self
+        resolved.groups = Caller.procGroups(of: pid)
+        resolved.groupsDeferred = false
+        return resolved
+    }
+
+    /// The `Groups:` line of `/proc/<pid>/status`, read with plain system calls (a few microseconds).
+    static func procGroups(of pid: Int32) -> [UInt32] {
+        let fd = open("/proc/\(pid)/status", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0, let start = buffer[0..<count].firstRange(of: Array("\nGroups:".utf8))?.upperBound else { return [] }
+        var groups: [UInt32] = []
+        var current: UInt32?
+        for byte in buffer[start..<count] {
+            if byte >= 48 && byte <= 57 {
+                current = (current ?? 0) &* 10 &+ UInt32(byte - 48)
+            } else {
+                if let value = current { groups.append(value) }
+                current = nil
+                if byte == 0x0a { break }
             }
         }
-        caller.executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
-        return caller
+        return groups
+    }
+
+    /// The target of `/proc/<pid>/exe`, when readable.
+    static func procExecutable(of pid: Int32) -> String? {
+        guard pid > 0 else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/\(pid)/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The current process, for the CLI.

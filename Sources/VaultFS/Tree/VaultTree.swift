@@ -132,19 +132,17 @@ public final class VaultTree: FileSystemOperations {
     /// The caller's rights on a collection; `EACCES` when the vault is not visible to it.
     func collectionRights(_ vault: String, _ kind: ObjectKind, caller: Caller) throws -> Set<DataAction> {
         try requireInFilter(vault)
-        let (rights, visible) = try engine.inspectCollection(kind, vault: vault, as: caller)
-        guard visible else { throw FileSystemError.accessDenied }
-        guard try engine.vaultExists(vault) else { throw FileSystemError.noSuchEntry }
-        return rights
+        let collection = try engine.inspectCollection(kind, vault: vault, as: caller)
+        guard collection.visible else { throw FileSystemError.accessDenied }
+        guard collection.vaultExists else { throw FileSystemError.noSuchEntry }
+        return collection.rights
     }
 
     /// A vault directory is visible to the store's Owner and to callers holding any role in it; anyone
     /// else gets `EACCES`, whether or not the vault exists.
     func requireVisible(_ vault: String, caller: Caller) throws {
         try requireInFilter(vault)
-        let (_, visible) = try engine.inspectCollection(.secret, vault: vault, as: caller)
-        guard visible else { throw FileSystemError.accessDenied }
-        guard try engine.vaultExists(vault) else { throw FileSystemError.noSuchEntry }
+        _ = try collectionRights(vault, .secret, caller: caller)
     }
 
     func requireInFilter(_ vault: String) throws {

@@ -1,6 +1,8 @@
 // The FUSE floor: the smallest low-level libfuse file system that serves one file from memory with the
 // cache settings kvfs uses (entry_timeout = attr_timeout = 0, direct_io on every open). Whatever it costs
 // to open+read+close its file is what any per-caller FUSE file system pays before doing any work.
+// The file sits at the same depth as a kvfs secret, bench/secrets/secret, so a path walk costs the same
+// lookups (with entry_timeout 0 the kernel asks for every component on every open).
 //
 // Usage: floor MOUNTPOINT [-f] [-s] [-o opt,...]   (standard libfuse command line; see run.sh)
 
@@ -12,14 +14,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char file_name[] = "secret";
 static const char file_data[] = "s3cr3t-value-0123456789abcdef\n";
-enum { root_ino = 1, file_ino = 2 };
+enum { root_ino = 1, vault_ino = 2, secrets_ino = 3, file_ino = 4 };
+/// The one child of each directory: root → "bench" → "secrets" → "secret".
+static const char *const child_name[] = {"", "bench", "secrets", "secret"};
 
 static void fill_attr(fuse_ino_t ino, struct stat *st) {
     memset(st, 0, sizeof(*st));
     st->st_ino = ino;
-    if (ino == root_ino) {
+    if (ino != file_ino) {
         st->st_mode = S_IFDIR | 0755;
         st->st_nlink = 2;
     } else {
@@ -30,22 +33,22 @@ static void fill_attr(fuse_ino_t ino, struct stat *st) {
 }
 
 static void floor_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {
-    if (parent != root_ino || strcmp(name, file_name) != 0) {
+    if (parent < root_ino || parent > secrets_ino || strcmp(name, child_name[parent]) != 0) {
         fuse_reply_err(req, ENOENT);
         return;
     }
     struct fuse_entry_param e;
     memset(&e, 0, sizeof(e));
-    e.ino = file_ino;
+    e.ino = parent + 1;
     e.attr_timeout = 0;
     e.entry_timeout = 0;
-    fill_attr(file_ino, &e.attr);
+    fill_attr(e.ino, &e.attr);
     fuse_reply_entry(req, &e);
 }
 
 static void floor_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
     (void)fi;
-    if (ino != root_ino && ino != file_ino) {
+    if (ino < root_ino || ino > file_ino) {
         fuse_reply_err(req, ENOENT);
         return;
     }
@@ -82,14 +85,14 @@ static void floor_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, s
 
 static void floor_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
     (void)fi;
-    if (ino != root_ino) {
+    if (ino < root_ino || ino > secrets_ino) {
         fuse_reply_err(req, ENOTDIR);
         return;
     }
     char buffer[512];
     size_t used = 0;
-    const char *names[] = {".", "..", file_name};
-    const fuse_ino_t inodes[] = {root_ino, root_ino, file_ino};
+    const char *names[] = {".", "..", child_name[ino]};
+    const fuse_ino_t inodes[] = {ino, ino > root_ino ? ino - 1 : root_ino, ino + 1};
     for (off_t i = off; i < 3; i++) {
         struct stat st;
         fill_attr(inodes[i], &st);

@@ -53,11 +53,11 @@ printf 's3cr3t-value-0123456789abcdef\n' > "$TMPFS_FILE"
 "$WORK/floor-fs" "$FLOOR_MOUNT" -f -o fsname=kvfs-floor,subtype=floor &
 FLOOR_PID=$!
 for _ in $(seq 100); do
-    grep -q " $FLOOR_MOUNT .* fuse.floor " /proc/self/mountinfo && [ -r "$FLOOR_MOUNT/secret" ] && break
+    grep -q " $FLOOR_MOUNT .* fuse.floor " /proc/self/mountinfo && [ -r "$FLOOR_MOUNT/bench/secrets/secret" ] && break
     kill -0 "$FLOOR_PID" 2>/dev/null || { echo "run.sh: the floor file system failed to mount" >&2; exit 1; }
     sleep 0.05
 done
-FLOOR_FILE="$FLOOR_MOUNT/secret"
+FLOOR_FILE="$FLOOR_MOUNT/bench/secrets/secret"
 
 measure() { "$WORK/readloop" "$1" "$DURATION" "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f", a / b; else print "n/a" }'; }

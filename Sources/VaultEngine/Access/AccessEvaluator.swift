@@ -45,10 +45,10 @@ public struct AccessEvaluator: Sendable {
     /// (`objectExists == false`), as in Azure.
     public func decide(_ action: DataAction, on resource: Resource, objectExists: Bool = true) -> AccessDecision {
         let vaultKey = Names.key(resource.vault)
-        for assignment in assignments where assignment.role.grants(action) {
-            guard Names.key(assignment.scope.vault) == vaultKey else { continue }
+        let nameKey = resource.name.map(Names.key)
+        for assignment in assignments where assignment.scope.vaultKey == vaultKey && assignment.role.grants(action) {
             guard let object = assignment.scope.object else { return .allow(assignment) }
-            if let name = resource.name, objectExists, object.kind == resource.kind, Names.key(object.name) == Names.key(name) {
+            if let nameKey, objectExists, object.kind == resource.kind, assignment.scope.objectKey == nameKey {
                 return .allow(assignment)
             }
         }
@@ -65,6 +65,7 @@ public struct AccessEvaluator: Sendable {
 
     /// Whether the caller holds any assignment in `vault` (it may then see the vault's directory).
     public func holdsAnyRole(in vault: String) -> Bool {
-        assignments.contains { Names.key($0.scope.vault) == Names.key(vault) }
+        let vaultKey = Names.key(vault)
+        return assignments.contains { $0.scope.vaultKey == vaultKey }
     }
 }

@@ -18,10 +18,21 @@ public struct BuiltInRole: Hashable, Sendable, CustomStringConvertible {
          BuiltInRole.cryptoOfficer.id, BuiltInRole.dataAccessAdministrator.id].contains(id)
     }
 
-    /// Whether the role grants `action`.
+    /// Whether the role grants `action`. The actions kvfs knows are matched once, when the roles are first
+    /// used; any other action string is matched against the patterns.
     public func grants(_ action: DataAction) -> Bool {
+        if let known = BuiltInRole.grantTable[id] { return known.contains(action) || !DataAction.known.contains(action) && matches(action) }
+        return matches(action)
+    }
+
+    private func matches(_ action: DataAction) -> Bool {
         dataActions.contains { action.matches(pattern: $0) }
     }
+
+    /// Role id → the known data actions it grants.
+    private static let grantTable: [String: Set<DataAction>] = Dictionary(uniqueKeysWithValues: all.map { role in
+        (role.id, Set(DataAction.all.filter(role.matches)))
+    })
 
     /// Every data action kvfs knows that this role grants.
     public var grantedActions: [DataAction] { DataAction.all.filter(grants) }

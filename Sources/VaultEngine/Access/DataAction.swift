@@ -68,6 +68,7 @@ public struct DataAction: Hashable, Sendable, CustomStringConvertible, Comparabl
 
     /// Every data action kvfs decides on.
     public static let all: [DataAction] = Secrets.all + Keys.all + Certificates.all
+    static let known: Set<DataAction> = Set(all)
 
     /// Whether this action matches an Azure action pattern, where `*` stands for any run of characters.
     /// Matching ignores case, as Azure's does.

@@ -1,13 +1,18 @@
 /// Where a role assignment applies: a whole vault, or one object in it.
 /// Written as `/vaults/V` or `/vaults/V/{secrets|keys|certificates}/N`, as Azure's scopes end.
 public struct Scope: Hashable, Sendable, CustomStringConvertible {
-    public var vault: String
+    public var vault: String { didSet { vaultKey = Names.key(vault) } }
     /// `nil` for a vault-wide scope.
-    public var object: (kind: ObjectKind, name: String)?
+    public var object: (kind: ObjectKind, name: String)? { didSet { objectKey = object.map { Names.key($0.name) } } }
+    /// The case-folded vault and object names, kept so that decisions compare without folding again.
+    private(set) var vaultKey: String
+    private(set) var objectKey: String?
 
     public init(vault: String, object: (kind: ObjectKind, name: String)? = nil) {
         self.vault = vault
         self.object = object
+        vaultKey = Names.key(vault)
+        objectKey = object.map { Names.key($0.name) }
     }
 
     /// Parses `/vaults/V[/secrets|keys|certificates/N]`.
@@ -18,7 +23,7 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible {
             throw VaultError.invalid("Scope '\(Names.printable(text))' must be /vaults/VAULT or /vaults/VAULT/{secrets|keys|certificates}/NAME.")
         }
         try Names.validateVault(parts[2])
-        vault = parts[2]
+        var object: (kind: ObjectKind, name: String)?
         if parts.count == 5 {
             guard let kind = ObjectKind(collection: parts[3]) else {
                 throw VaultError.invalid("Scope '\(Names.printable(text))' names '\(Names.printable(parts[3]))'; use secrets, keys or certificates.")
@@ -26,6 +31,7 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible {
             try Names.validateObject(parts[4], kind: kind)
             object = (kind, parts[4])
         }
+        self.init(vault: parts[2], object: object)
     }
 
     public var description: String {

@@ -17,12 +17,6 @@ enum AuditChain {
     static let genesis = String(repeating: "0", count: 64)
     static let headKey = "audit_head"
 
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
     /// `2026-11-29T02:21:09.098Z`. Formatted by hand: Foundation's formatter cost more than the rest of an
     /// audited read.
     static func timestamp(_ date: Date) -> String {
@@ -45,7 +39,7 @@ enum AuditChain {
         let last = try tx.lastAudit()
         record.seq = (last?.seq ?? 0) + 1
         record.prev = last?.mac ?? genesis
-        let body = String(decoding: try encoder().encode(record), as: UTF8.self)
+        let body = record.jsonBody
         let mac = try HMACSHA256.mac(key: key, message: Array((record.prev + "\n" + body).utf8)).hexString
         let line = String(body.dropLast()) + ",\"mac\":\"\(mac)\"}"
         try tx.appendAudit(AuditRow(seq: record.seq, line: line, mac: mac))

@@ -225,7 +225,7 @@ struct SQLiteTransaction: StoreTransaction {
 
     private static func version(_ row: Row) throws -> VersionRecord {
         let tagsText: String = row["tags"]
-        guard let tags = try? JSONDecoder().decode([String: String].self, from: Data(tagsText.utf8)) else {
+        guard let tags = tagsText == "{}" ? [:] : try? JSONDecoder().decode([String: String].self, from: Data(tagsText.utf8)) else {
             throw VaultError(.corrupted, "A version of object \(row["object_id"] as Int64) has unreadable tags in the store.")
         }
         return VersionRecord(objectID: row["object_id"], version: row["version"], created: date(row["created"])!,

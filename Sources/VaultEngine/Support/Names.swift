@@ -40,7 +40,16 @@ public enum Names {
     }
 
     /// The case-folded form under which names are compared (Azure identifiers are case-insensitive).
-    public static func key(_ name: String) -> String { name.lowercased() }
+    public static func key(_ name: String) -> String {
+        // Names are ASCII (validated); fold without the Unicode machinery of `lowercased()`.
+        var utf8 = Array(name.utf8)
+        var changed = false
+        for i in utf8.indices where utf8[i] >= 65 && utf8[i] <= 90 {
+            utf8[i] += 32
+            changed = true
+        }
+        return changed ? String(decoding: utf8, as: UTF8.self) : name
+    }
 
     static func isLetter(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) }
     static func isNameByte(_ b: UInt8) -> Bool { isLetter(b) || (b >= 48 && b <= 57) || b == UInt8(ascii: "-") }

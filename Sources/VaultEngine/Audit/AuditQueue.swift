@@ -52,7 +52,7 @@ final class AuditQueue: Sendable {
     /// Writes every queued line now.
     func flush() throws {
         guard pending.withLock({ !$0.isEmpty }) else { return }
-        try backend.write { tx in try drain(in: tx) }
+        try backend.appendAudit { tx in try drain(in: tx) }
     }
 
     private func flushLogged() {

@@ -46,7 +46,7 @@ extension VaultEngine {
 
     /// The current access snapshot; the tables are read only when their generation moved.
     func snapshot() throws -> AccessSnapshot {
-        try backend.read { tx in try accessSnapshot(in: tx) }
+        try readCache.read { tx in try accessSnapshot(in: tx) }
     }
 }
 

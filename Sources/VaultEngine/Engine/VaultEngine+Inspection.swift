@@ -42,7 +42,7 @@ extension VaultEngine {
                          caller: Caller) throws -> Inspection {
         let policy = KindPolicy.of(kind)
         let resource = Resource(vault: vault, kind: kind, name: name)
-        let outcome: Result<Inspection, VaultError> = try backend.read { tx in
+        let outcome: Result<Inspection, VaultError> = try readCache.read { tx in
             let evaluator = AccessEvaluator(assignments: try assignments(for: caller, in: tx))
             let rights = evaluator.grantedActions(on: resource, among: policy.actions)
             guard !rights.isEmpty else {

@@ -75,7 +75,7 @@ extension VaultEngine {
         try audited(KeyCryptoRules.operationName(request.op), caller, vault: vault, kind: .key, object: name, version: version) { draft in
             let algorithm = try KeyCryptoRules.validate(request)
             draft.algorithm = algorithm.name
-            let target = try backend.read { tx -> KeyTarget in
+            let target = try readCache.read { tx -> KeyTarget in
                 try authorizeAny(KeyCryptoRules.actions(for: request.op), on: Resource(vault: vault, kind: .key, name: name),
                                  draft: draft, in: tx)
                 let v = try liveVault(vault, in: tx)

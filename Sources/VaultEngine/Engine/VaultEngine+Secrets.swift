@@ -63,7 +63,7 @@ extension VaultEngine {
     ///   value fails its integrity check.
     public func secret(vault: String, name: String, version: String? = nil, as caller: Caller) throws -> Secret {
         try audited("SecretGet", caller, vault: vault, kind: .secret, object: name, version: version) { draft in
-            try backend.read { tx in
+            try readCache.read { tx in
                 try authorize(DataAction.Secrets.getSecret, on: Resource(vault: vault, kind: .secret, name: name), draft: draft, in: tx)
                 let v = try liveVault(vault, in: tx)
                 let object = try liveObject(.secret, name, in: v, tx: tx)

@@ -23,6 +23,8 @@ public final class VaultEngine: Sendable {
     let dataKeys = Mutex<[String: SecureBytes]>([:])
     let auditQueue: AuditQueue
     let accessCache = AccessSnapshotCache()
+    /// Rows for the hot read paths (decide, inspect, read a value, use a key), valid until anything is written.
+    let readCache: ReadCache
 
     /// Opens an existing store.
     /// - Throws: `VaultError` `.storeMissing` when there is no store, `.wrongMasterKey` when the key does not
@@ -44,7 +46,10 @@ public final class VaultEngine: Sendable {
             throw VaultError(.storeMissing, "'\(location.directory)' holds no kvfs store (no \(StoreLocation.databaseName)). Create one with `kvfs init --store \(location.directory)`.")
         }
         masterKey = try MasterKey.load(from: location.masterKeyFile ?? location.defaultMasterKeyPath)
-        backend = try SQLiteBackend(path: location.databasePath)
+        let signal = try StoreSignal(directory: location.directory)
+        let backend = try SQLiteBackend(path: location.databasePath, signal: signal)
+        self.backend = backend
+        readCache = ReadCache(signal: signal, backend: backend)
         let meta = try backend.read { tx in
             (try tx.meta("format"), try tx.meta("realm"), try tx.meta("key_check"))
         }

@@ -110,5 +110,8 @@ protocol StoreTransaction {
 /// A store's database: closure-scoped transactions, the transaction handle valid only inside the closure.
 protocol StoreBackend: Sendable {
     func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+    /// A write that may change what readers cache: every process's `ReadCache` drops its rows.
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+    /// A write that only appends audit lines, which no reader caches: the change signal stays as it is.
+    func appendAudit<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
 }

@@ -4,9 +4,11 @@ import GRDB
 /// The embedded store: one SQLite database in WAL mode, shared safely by a mount and CLI processes.
 final class SQLiteBackend: StoreBackend {
     private let pool: DatabasePool
+    private let signal: StoreSignal
 
     /// Opens an existing database. The file must exist: opening never creates one.
-    init(path: String) throws {
+    init(path: String, signal: StoreSignal) throws {
+        self.signal = signal
         guard FileManager.default.fileExists(atPath: path) else {
             throw VaultError(.storeMissing, "No store database at '\(path)'.")
         }
@@ -55,6 +57,14 @@ final class SQLiteBackend: StoreBackend {
     }
 
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        // Before: a reader that loads rows while this transaction runs labels them with a token that the
+        // bump after the commit makes stale.
+        signal.bump()
+        defer { signal.bump() }
+        return try appendAudit(body)
+    }
+
+    func appendAudit<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         do {
             return try pool.write { db in try body(SQLiteTransaction(db: db)) }
         } catch let error as VaultError {

@@ -7,8 +7,11 @@ import Glibc
 /// Keys in the tree: `keys/<name>/` holds `public.pem`, `key.jwk` and the `ops` control file;
 /// `keys/.ops` creates, imports and rotates keys. Private material has no path at all.
 extension VaultTree {
-    /// The largest request a control file takes in one write (a batch of a few hundred operations).
-    static let maxControlRequest = 1 << 20
+    /// The largest request a control file takes in one write (a batch of about a thousand operations).
+    /// Direct I/O hands the kernel's pieces of a larger `write(2)` to kvfs one by one: libfuse's `max_write`
+    /// (1 MiB) minus up to a page for an unaligned buffer. Every piece of a write bigger than this limit but
+    /// the last is at least this long, so the first piece is refused whole and nothing of it runs.
+    static let maxControlRequest = (1 << 20) - 4096
 
     static let cryptoActions: [DataAction] = [DataAction.Keys.read, DataAction.Keys.sign, DataAction.Keys.verify,
                                               DataAction.Keys.encrypt, DataAction.Keys.decrypt, DataAction.Keys.wrap,

@@ -8,8 +8,9 @@ enum KeyStep: Sendable {
     /// Opens `path` O_RDWR, writes `request` in one `write`, reads the answer back on the same descriptor
     /// (also after a failed write), closes.
     case ops(String, String)
-    /// Opens `path` O_RDWR and writes `count` bytes (a JSON object padded with spaces) in one `write`.
-    case bigWrite(String, count: Int)
+    /// Opens `path` O_RDWR and writes `count` bytes in one `write`: a valid ES256 sign request padded with
+    /// spaces after it (or before it, `padFirst`), then reads the answer back.
+    case bigWrite(String, count: Int, padFirst: Bool = false)
     case list(String)
     case read(String)
     case stat(String)
@@ -24,7 +25,7 @@ enum KeyStep: Sendable {
     var json: [Any] {
         switch self {
         case .ops(let p, let r): ["ops", p, r]
-        case .bigWrite(let p, let n): ["bigwrite", p, n]
+        case .bigWrite(let p, let n, let first): ["bigwrite", p, n, first]
         case .list(let p): ["list", p]
         case .read(let p): ["read", p]
         case .stat(let p): ["stat", p]
@@ -158,17 +159,9 @@ def run(op):
     if kind == "ops":
         return ops(path, op[2])
     if kind == "bigwrite":
-        fd = os.open(path, os.O_RDWR)
-        try:
-            body = b'{"op":"sign","alg":"ES256","value":"AAAA"}'
-            data = body + b" " * (op[2] - len(body))
-            try:
-                n = os.write(fd, data)
-                return {"r": "OK", "w": "OK" if n == len(data) else "SHORT%d" % n}
-            except OSError as e:
-                return {"r": "OK", "w": name(e)}
-        finally:
-            os.close(fd)
+        body = b'{"op":"sign","alg":"ES256","value":"' + b"A" * 43 + b'"}'
+        pad = b" " * (op[2] - len(body))
+        return ops(path, (pad + body if op[3] else body + pad).decode())
     if kind == "list":
         return {"r": "OK", "v": sorted(os.listdir(path))}
     if kind == "read":

@@ -126,3 +126,13 @@ struct CertificateDetails: Codable, Sendable {
         return certificate
     }
 }
+
+extension CertificateBundle {
+    /// The leaf and its chain as a PFX without a private key (empty password), as `download --encoding PFX`
+    /// writes it.
+    /// - Throws: `KeyCryptoError` when the version is pending or OpenSSL fails.
+    public func certificatesOnlyPFX() throws -> [UInt8] {
+        let leaf = try X509Certificate(der: cer)
+        return try PKCS12Archive.make(key: nil, leaf: leaf, chain: try chain.map { try X509Certificate(der: $0) }).bytes
+    }
+}

@@ -149,6 +149,7 @@ extension VaultEngine {
                 object.deletedDate = now
                 object.scheduledPurgeDate = now.addingTimeInterval(TimeInterval(v.retentionDays) * 86_400)
                 try tx.updateObject(object)
+                try cascadeToManagedParts(of: object, in: tx)
                 try commitAudit(draft, in: tx)
                 return try deletedObject(object, vault: v, tx: tx)
             }
@@ -203,9 +204,11 @@ extension VaultEngine {
                 try purgeExpired(in: tx)
                 let v = try liveVault(vault, in: tx)
                 var object = try deletedRecord(kind, name, in: v, tx: tx)
+                try refuseManaged(object, "recovered")
                 object.deletedDate = nil
                 object.scheduledPurgeDate = nil
                 try tx.updateObject(object)
+                try cascadeToManagedParts(of: object, in: tx)
                 try commitAudit(draft, in: tx)
                 return properties(object, try versionRecord(of: object, nil, tx: tx), vault: v)
             }
@@ -223,11 +226,13 @@ extension VaultEngine {
                 try purgeExpired(in: tx)
                 let v = try liveVault(vault, in: tx)
                 let object = try deletedRecord(kind, name, in: v, tx: tx)
+                try refuseManaged(object, "purged")
                 if v.purgeProtection {
                     throw VaultError(.purgeProtected,
                                      "Operation \"purge\" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed. Vault: \(v.name)",
                                      azureCode: "Forbidden")
                 }
+                try cascadeToManagedParts(of: object, in: tx, purge: true)
                 try tx.removeObject(id: object.id)
                 try commitAudit(draft, in: tx)
             }
@@ -236,11 +241,13 @@ extension VaultEngine {
 
     // MARK: automatic purge
 
-    /// Purges every object and vault whose scheduled purge date has passed, recording each in the audit log.
+    /// Purges every object and vault whose scheduled purge date has passed, recording each in the audit log,
+    /// then renews the certificates whose AutoRenew lifetime action is due (`renewDueCertificates()`).
     /// Runs when the engine opens, before operations that depend on it, and on a mount's timer.
     /// - Throws: store errors.
     public func purgeExpired() throws {
         try backend.write { tx in try purgeExpired(in: tx) }
+        try renewDueCertificates()
     }
 
     func purgeExpired(in tx: any StoreTransaction) throws {

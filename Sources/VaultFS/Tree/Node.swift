@@ -8,6 +8,7 @@ import VaultEngine
 /// <vault>/secrets/.versions/<name>/<version>      .secret(version: v)
 /// <vault>/keys/<name>/{public.pem,key.jwk,ops}    .keyFile
 /// <vault>/keys/.ops                               .control
+/// <vault>/certificates/<name>/{cert.pem,cert.cer,policy.json,csr.pem}   .certificateFile
 /// <vault>/.deleted/{secrets,keys,certificates}/<name>
 /// ```
 enum Node: Hashable, Sendable {
@@ -20,6 +21,8 @@ enum Node: Hashable, Sendable {
     case key(vault: String, name: String, version: String?)
     case keyFile(vault: String, name: String, version: String?, file: KeyFile)
     case control(vault: String, kind: ObjectKind)
+    case certificate(vault: String, name: String, version: String?)
+    case certificateFile(vault: String, name: String, version: String?, file: CertificateFile)
     case deletedRoot(vault: String)
     case deletedCollection(vault: String, kind: ObjectKind)
     case deletedObject(vault: String, kind: ObjectKind, name: String)
@@ -31,15 +34,23 @@ enum Node: Hashable, Sendable {
         case ops = "ops"
     }
 
+    /// The files inside a certificate's directory (`csr.pem` only while a creation is pending).
+    enum CertificateFile: String, CaseIterable, Sendable {
+        case pem = "cert.pem"
+        case cer = "cert.cer"
+        case policy = "policy.json"
+        case csr = "csr.pem"
+    }
+
     static let versionsName = ".versions"
     static let deletedName = ".deleted"
     static let controlName = ".ops"
 
     var isDirectory: Bool {
         switch self {
-        case .root, .vault, .collection, .versionsRoot, .versionsOf, .key, .deletedRoot, .deletedCollection: true
+        case .root, .vault, .collection, .versionsRoot, .versionsOf, .key, .certificate, .deletedRoot, .deletedCollection: true
         case .deletedObject(_, let kind, _): kind != .secret
-        case .secret, .keyFile, .control: false
+        case .secret, .keyFile, .control, .certificateFile: false
         }
     }
 
@@ -49,7 +60,7 @@ enum Node: Hashable, Sendable {
         case .root: nil
         case .vault(let v), .collection(let v, _), .versionsRoot(let v, _), .versionsOf(let v, _, _), .secret(let v, _, _),
              .key(let v, _, _), .keyFile(let v, _, _, _), .control(let v, _), .deletedRoot(let v),
-             .deletedCollection(let v, _), .deletedObject(let v, _, _):
+             .deletedCollection(let v, _), .deletedObject(let v, _, _), .certificate(let v, _, _), .certificateFile(let v, _, _, _):
             v
         }
     }
@@ -72,7 +83,7 @@ enum Node: Hashable, Sendable {
             switch kind {
             case .secret: return .secret(vault: v, name: object, version: nil)
             case .key: return .key(vault: v, name: object, version: nil)
-            case .certificate: throw .noSuchEntry
+            case .certificate: return .certificate(vault: v, name: object, version: nil)
             }
         case .versionsRoot(let v, let kind):
             return .versionsOf(vault: v, kind: kind, name: try Node.objectName(name, kind))
@@ -81,17 +92,20 @@ enum Node: Hashable, Sendable {
             switch kind {
             case .secret: return .secret(vault: v, name: object, version: name.lowercased())
             case .key: return .key(vault: v, name: object, version: name.lowercased())
-            case .certificate: throw .noSuchEntry
+            case .certificate: return .certificate(vault: v, name: object, version: name.lowercased())
             }
         case .key(let v, let object, let version):
             guard let file = KeyFile(rawValue: name) else { throw .noSuchEntry }
             return .keyFile(vault: v, name: object, version: version, file: file)
+        case .certificate(let v, let object, let version):
+            guard let file = CertificateFile(rawValue: name) else { throw .noSuchEntry }
+            return .certificateFile(vault: v, name: object, version: version, file: file)
         case .deletedRoot(let v):
             guard let kind = ObjectKind(collection: name), name == kind.collection else { throw .noSuchEntry }
             return .deletedCollection(vault: v, kind: kind)
         case .deletedCollection(let v, let kind):
             return .deletedObject(vault: v, kind: kind, name: try Node.objectName(name, kind))
-        case .secret, .keyFile, .control, .deletedObject:
+        case .secret, .keyFile, .control, .deletedObject, .certificateFile:
             throw .notDirectory
         }
     }

@@ -14,8 +14,12 @@ extension VaultTree {
         case .deletedObject(let v, .secret, let object):
             try requireInFilter(v)
             try engine.purgeDeletedObject(.secret, vault: v, name: object, as: caller)
-        case .deletedObject, .key, .versionsOf:
+        case .deletedObject, .key, .versionsOf, .certificate:
             throw FileSystemError.isDirectory
+        case .certificateFile(let v, let object, nil, _):
+            // As for keys: accepted without effect for a caller who may delete the certificate (`rm -r`).
+            let inspection = try inspect(.certificate, v, object, nil, caller: caller)
+            guard inspection.rights.contains(DataAction.Certificates.delete) else { throw FileSystemError.accessDenied }
         case .keyFile(let v, let object, nil, _):
             // A key's files are views of the key and go with it. Removing one is accepted without effect for a
             // caller who may delete the key, so that `rm -r keys/<name>` reaches the rmdir that soft-deletes it.
@@ -33,10 +37,13 @@ extension VaultTree {
         case .key(let v, let object, nil):
             try requireInFilter(v)
             try engine.deleteObject(.key, vault: v, name: object, as: caller)
+        case .certificate(let v, let object, nil):
+            try requireInFilter(v)
+            try engine.deleteObject(.certificate, vault: v, name: object, as: caller)
         case .deletedObject(let v, let kind, let object) where kind != .secret:
             try requireInFilter(v)
             try engine.purgeDeletedObject(kind, vault: v, name: object, as: caller)
-        case .secret, .keyFile, .control, .deletedObject:
+        case .secret, .keyFile, .control, .deletedObject, .certificateFile:
             throw FileSystemError.notDirectory
         default:
             throw FileSystemError.notPermitted

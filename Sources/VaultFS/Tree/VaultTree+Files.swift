@@ -18,6 +18,8 @@ extension VaultTree {
             // A soft-deleted object can only be listed, recovered or purged.
             _ = try attributes(of: node, caller: caller)
             throw FileSystemError.accessDenied
+        case .certificateFile:
+            handle = try openCertificateFile(node, flags: flags, caller: caller)
         case .keyFile, .control:
             handle = try openKeyFile(node, flags: flags, caller: caller)
         default:

@@ -110,6 +110,8 @@ extension VaultTree {
             (response, denied) = try keyOperation(request, vault: v, name: name, version: version, caller: handle.caller)
         case .control(let v, .key):
             (response, denied) = try keyManagement(request, vault: v, caller: handle.caller)
+        case .control(let v, .certificate):
+            (response, denied) = try certificateManagement(request, vault: v, caller: handle.caller)
         default:
             throw FileSystemError.notPermitted
         }

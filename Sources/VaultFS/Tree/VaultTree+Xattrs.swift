@@ -67,7 +67,9 @@ extension VaultTree {
 
     private func apply(_ kind: ObjectKind, vault: String, name: String, version: String?, _ update: AttributeUpdate,
                        keyOps: [KeyOperation]? = nil, caller: Caller) throws {
-        if kind == .key {
+        if kind == .certificate {
+            try engine.updateCertificate(vault: vault, name: name, version: version, CertificateUpdate(attributes: update), as: caller)
+        } else if kind == .key {
             try engine.updateKey(vault: vault, name: name, version: version, KeyUpdate(keyOps: keyOps, attributes: update), as: caller)
         } else {
             try engine.updateObject(kind, vault: vault, name: name, version: version, update, as: caller)
@@ -100,6 +102,7 @@ extension VaultTree {
         switch node {
         case .secret(let v, let name, let version): (.secret, v, name, version)
         case .key(let v, let name, let version): (.key, v, name, version)
+        case .certificate(let v, let name, let version): (.certificate, v, name, version)
         case .deletedObject: throw FileSystemError.notPermitted
         default: throw FileSystemError.notSupported
         }
@@ -114,6 +117,8 @@ extension VaultTree {
             return VaultTree.values(props, id: "/vaults/\(v)/secrets/\(props.name)/\(props.version)")
         case .key(let v, let name, let version):
             return try keyMetadata(v, name, version, caller: caller)
+        case .certificate(let v, let name, let version):
+            return try certificateMetadata(v, name, version, caller: caller)
         case .deletedObject(let v, let kind, let name):
             try requireInFilter(v)
             let deleted = try engine.deletedObject(kind, vault: v, name: name, as: caller)

@@ -119,6 +119,8 @@ public final class VaultTree: FileSystemOperations {
             return FileAttributes(inode: inode, type: kind == .secret ? .regularFile : .directory, permissions: 0,
                                   uid: caller.uid, gid: caller.gid, modificationTime: deleted.deletedDate,
                                   changeTime: deleted.deletedDate)
+        case .certificate, .certificateFile, .control(_, .certificate):
+            return try certificateAttributes(of: node, inode: inode, caller: caller)
         case .key, .keyFile, .control:
             return try keyAttributes(of: node, inode: inode, caller: caller)
         }
@@ -192,8 +194,11 @@ public final class VaultTree: FileSystemOperations {
         case .versionsOf(let v, let kind, let name):
             try requireInFilter(v)
             for props in try engine.listObjectVersions(kind, vault: v, name: name, as: caller) {
-                add(props.version, kind == .key ? .key(vault: v, name: name, version: props.version)
-                                                : .secret(vault: v, name: name, version: props.version))
+                switch kind {
+                case .key: add(props.version, .key(vault: v, name: name, version: props.version))
+                case .certificate: add(props.version, .certificate(vault: v, name: name, version: props.version))
+                case .secret: add(props.version, .secret(vault: v, name: name, version: props.version))
+                }
             }
         case .deletedCollection(let v, let kind):
             try requireInFilter(v)
@@ -203,9 +208,13 @@ public final class VaultTree: FileSystemOperations {
         case .key(let v, let name, let version):
             _ = try keyAttributes(of: node, inode: inode, caller: caller)
             for file in Node.KeyFile.allCases { add(file.rawValue, .keyFile(vault: v, name: name, version: version, file: file)) }
+        case .certificate(let v, let name, let version):
+            for file in try certificateFiles(v, name, version, caller: caller) {
+                add(file.rawValue, .certificateFile(vault: v, name: name, version: version, file: file))
+            }
         case .deletedObject:
             break
-        case .secret, .keyFile, .control:
+        case .secret, .keyFile, .control, .certificateFile:
             throw FileSystemError.notDirectory
         }
         return entries
@@ -215,7 +224,7 @@ public final class VaultTree: FileSystemOperations {
         switch kind {
         case .secret: .secret(vault: vault, name: Names.key(name), version: nil)
         case .key: .key(vault: vault, name: Names.key(name), version: nil)
-        case .certificate: throw FileSystemError.noSuchEntry
+        case .certificate: .certificate(vault: vault, name: Names.key(name), version: nil)
         }
     }
 

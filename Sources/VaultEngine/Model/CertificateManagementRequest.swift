@@ -1,0 +1,87 @@
+import Foundation
+
+/// One request to a vault's `certificates/.ops` control file: create, import or merge, with Azure's field
+/// names (`policy` as CertificatePolicy JSON, `value`/`pwd` for import, `x5c` for merge).
+///
+/// ```json
+/// {"op":"create","name":"web","policy":{…},"attributes":{"enabled":true},"tags":{"env":"prod"}}
+/// {"op":"import","name":"web","value":"-----BEGIN PRIVATE KEY-----…" or "<base64 PFX>","pwd":"…","policy":{…}}
+/// {"op":"merge","name":"web","x5c":["<base64 DER leaf>","<base64 DER issuer>"]}
+/// ```
+public struct CertificateManagementRequest: Decodable, Sendable, CustomStringConvertible {
+    public enum Op: String, Decodable, Sendable { case create, `import`, merge }
+
+    public var op: Op
+    public var name: String
+    public var policy: CertificatePolicy?
+    public var value: String?
+    public var pwd: String?
+    public var x5c: [String]?
+    public var attributes: Attributes?
+    public var tags: [String: String]?
+
+    public struct Attributes: Decodable, Sendable {
+        public var enabled: Bool?
+    }
+
+    public var description: String { "CertificateManagementRequest(\(op.rawValue), \(name), redacted)" }
+}
+
+/// A certificate version as Azure's CertificateBundle JSON: `id`, `kid`, `sid`, `x5t`, `cer` (base64 DER),
+/// `contentType`, `policy`, `attributes` (Unix seconds), `tags`, plus `pending` while a creation waits.
+public struct CertificateBundleJSON: Encodable, Sendable {
+    public var id: String
+    public var kid: String
+    public var sid: String
+    public var x5t: String?
+    public var cer: String?
+    public var contentType: String?
+    public var policy: CertificatePolicy
+    public var attributes: AttributesJSON
+    public var tags: [String: String]
+    public var pending: PendingJSON?
+
+    public struct AttributesJSON: Encodable, Sendable {
+        public var enabled: Bool
+        public var nbf: Int?
+        public var exp: Int?
+        public var created: Int
+        public var updated: Int
+        public var recoveryLevel: String
+        public var recoverableDays: Int
+    }
+
+    public struct PendingJSON: Encodable, Sendable {
+        public var id: String
+    }
+
+    public init(_ bundle: CertificateBundle) {
+        let p = bundle.properties
+        id = bundle.id
+        kid = bundle.kid
+        sid = bundle.sid
+        x5t = bundle.isCompleted ? bundle.x5t : nil
+        cer = bundle.isCompleted ? Data(bundle.cer).base64EncodedString() : nil
+        contentType = p.contentType
+        policy = bundle.policy
+        attributes = AttributesJSON(enabled: p.enabled, nbf: p.notBefore.map { Int($0.timeIntervalSince1970) },
+                                    exp: p.expires.map { Int($0.timeIntervalSince1970) }, created: Int(p.created.timeIntervalSince1970),
+                                    updated: Int(p.updated.timeIntervalSince1970), recoveryLevel: p.recoveryLevel,
+                                    recoverableDays: p.recoverableDays)
+        tags = p.tags
+        pending = bundle.isCompleted ? nil : PendingJSON(id: bundle.id.components(separatedBy: "/").dropLast().joined(separator: "/") + "/pending")
+    }
+}
+
+/// The answer to a `certificates/.ops` request: an operation (create), a bundle (import, merge).
+public enum CertificateManagementResponse: Encodable, Sendable {
+    case operation(CertificateOperation)
+    case bundle(CertificateBundleJSON)
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .operation(let operation): try operation.encode(to: encoder)
+        case .bundle(let bundle): try bundle.encode(to: encoder)
+        }
+    }
+}

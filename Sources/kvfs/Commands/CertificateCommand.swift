@@ -1,0 +1,222 @@
+import ArgumentParser
+import Foundation
+import VaultEngine
+
+struct CertificateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "certificate",
+        abstract: "Certificates (data plane): X.509 certificates with a managed key and secret of the same name.",
+        discussion: """
+        A certificate's private part is readable only through its secret (`kvfs secret show --name N`), with a \
+        role that may read secrets. Policies are Azure's CertificatePolicy JSON, as `get-default-policy` prints it.
+        Examples:
+          kvfs certificate get-default-policy > policy.json
+          kvfs certificate create --vault app1 --name web --policy policy.json
+          kvfs certificate download --vault app1 --name web --encoding PEM > web.pem
+          kvfs certificate import --vault app1 --name legacy --file legacy.pfx --password "$PW"
+        """,
+        subcommands: [GetDefaultPolicy.self, Create.self, Import.self, Show.self, List.self, ListVersions.self, Update.self,
+                      Merge.self, Download.self, Delete.self, Recover.self, Purge.self])
+
+    struct GetDefaultPolicy: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "get-default-policy",
+                                                        abstract: "Print the default policy (self-signed, RSA-2048, PKCS#12, 12 months).")
+        func run() throws { try Output.json(CertificatePolicy.default) }
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a certificate version from a policy: self-signed, or pending with a CSR for issuer Unknown.",
+            discussion: """
+            Examples:
+              kvfs certificate create --vault app1 --name web --policy policy.json
+              kvfs certificate create --vault app1 --name web          # a new version with the current policy
+            """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: .long, help: ArgumentHelp("CertificatePolicy JSON file ('-' for stdin).", valueName: "file")) var policy: String?
+        @Flag(name: .long, help: "Create the version disabled.") var disabled = false
+        @Option(name: .long, parsing: .upToNextOption, help: "Tags as name=value (up to 15).") var tags: [String] = []
+
+        func run() throws {
+            let parsed = try policy.map(readPolicy)
+            let operation = try storeOptions.open().createCertificate(vault: address.vault, name: address.name, policy: parsed,
+                                                                      enabled: !disabled, tags: try parseTags(tags), as: .currentProcess())
+            try Output.json(operation)
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a certificate with its private key: PFX (with --password) or PEM (PKCS#8 key + certificates).")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: [.customLong("file"), .customShort("f")], help: ArgumentHelp("PFX or PEM file (default: stdin).", valueName: "file")) var file: String?
+        @Option(name: .long, help: "The PFX password.") var password: String?
+        @Option(name: .long, help: ArgumentHelp("A policy to keep (default: derived from the certificate).", valueName: "file")) var policy: String?
+        @Flag(name: .long, help: "Import the version disabled.") var disabled = false
+        @Option(name: .long, parsing: .upToNextOption, help: "Tags as name=value (up to 15).") var tags: [String] = []
+
+        func run() throws {
+            var bytes = try readInput(file)
+            defer { bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            let material = CertificateImport(value: SecureBytes(bytes), password: password, policy: try policy.map(readPolicy),
+                                             enabled: !disabled, tags: try parseTags(tags))
+            let bundle = try storeOptions.open().importCertificate(vault: address.vault, name: address.name, material, as: .currentProcess())
+            try Output.json(CertificateBundleJSON(bundle))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a certificate version (the bundle), its policy or its pending creation.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: .long, help: "A version (default: the current one).") var version: String?
+        @Flag(name: .long, help: "Show the policy only.") var policy = false
+        @Flag(name: .long, help: "Show the pending creation (with its CSR).") var pending = false
+
+        func run() throws {
+            let engine = try storeOptions.open()
+            if policy {
+                try Output.json(try engine.certificatePolicy(vault: address.vault, name: address.name, as: .currentProcess()))
+            } else if pending {
+                try Output.json(try engine.pendingCertificateOperation(vault: address.vault, name: address.name, as: .currentProcess()))
+            } else {
+                try Output.json(CertificateBundleJSON(try engine.certificate(vault: address.vault, name: address.name, version: version, as: .currentProcess())))
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a vault's certificates.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: VaultAddress
+        func run() throws {
+            let list = try storeOptions.open().listObjects(.certificate, vault: address.vault, as: .currentProcess())
+            try Output.json(list.map { ObjectView($0, vault: address.vault, kind: .certificate, withVersion: false) })
+        }
+    }
+
+    struct ListVersions: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list-versions", abstract: "List a certificate's versions.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            let list = try storeOptions.open().listObjectVersions(.certificate, vault: address.vault, name: address.name, as: .currentProcess())
+            try Output.json(list.map { ObjectView($0, vault: address.vault, kind: .certificate) })
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a version's enabled flag or tags, or the certificate's policy.",
+            discussion: """
+            Examples:
+              kvfs certificate update --vault app1 --name web --enabled false
+              kvfs certificate update --vault app1 --name web --policy policy.json
+            """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: .long, help: "A version (default: the current one).") var version: String?
+        @Option(name: .long, help: "true or false.") var enabled: Bool?
+        @Option(name: .long, parsing: .upToNextOption, help: "Tags as name=value; \"\" clears them.") var tags: [String] = []
+        @Option(name: .long, help: ArgumentHelp("A new CertificatePolicy JSON file.", valueName: "file")) var policy: String?
+
+        func run() throws {
+            let tagValues = tags.isEmpty ? nil : try parseTags(tags)
+            let update = CertificateUpdate(attributes: AttributeUpdate(enabled: enabled, tags: tagValues), policy: try policy.map(readPolicy))
+            let bundle = try storeOptions.open().updateCertificate(vault: address.vault, name: address.name, version: version, update,
+                                                                   as: .currentProcess())
+            try Output.json(CertificateBundleJSON(bundle))
+        }
+    }
+
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Complete a pending creation with the CA-signed certificate and its chain (PEM).",
+            discussion: """
+            Example:
+              kvfs certificate show --vault app1 --name web --pending    # the CSR, to sign at your CA
+              cat signed.pem ca.pem | kvfs certificate merge --vault app1 --name web
+            """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: [.customLong("file"), .customShort("f")], help: ArgumentHelp("PEM certificates (default: stdin).", valueName: "file")) var file: String?
+
+        func run() throws {
+            let text = String(decoding: try readInput(file), as: UTF8.self)
+            let bundle = try storeOptions.open().mergeCertificate(vault: address.vault, name: address.name, pemChain: text, as: .currentProcess())
+            try Output.json(CertificateBundleJSON(bundle))
+        }
+    }
+
+    struct Download: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the certificate: PEM (leaf then chain), DER (leaf), or PFX (certificates only, no key).",
+            discussion: "The private key is in the certificate's secret: kvfs secret show --vault V --name N.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: .long, help: "A version (default: the current one).") var version: String?
+        @Option(name: .long, help: "PEM, DER or PFX.") var encoding = "PEM"
+        @Option(name: [.customLong("file"), .customShort("f")], help: "Write here (default: stdout).") var file: String?
+
+        func validate() throws {
+            guard ["PEM", "DER", "PFX"].contains(encoding.uppercased()) else { throw InputError("--encoding must be PEM, DER or PFX.") }
+        }
+
+        func run() throws {
+            let bundle = try storeOptions.open().certificate(vault: address.vault, name: address.name, version: version, as: .currentProcess())
+            guard bundle.isCompleted else { throw InputError("Certificate '\(address.name)' is pending: merge its signed certificate first.") }
+            let bytes: [UInt8]
+            switch encoding.uppercased() {
+            case "DER": bytes = bundle.cer
+            case "PFX": bytes = try bundle.certificatesOnlyPFX()
+            default: bytes = Array(bundle.pemChain.utf8)
+            }
+            if let file {
+                FileManager.default.createFile(atPath: file, contents: Data(bytes), attributes: [.posixPermissions: 0o644])
+            } else {
+                Output.raw(bytes)
+            }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Soft-delete a certificate with its versions, key and secret.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            let deleted = try storeOptions.open().deleteObject(.certificate, vault: address.vault, name: address.name, as: .currentProcess())
+            try Output.json(DeletedView(deleted, vault: address.vault))
+        }
+    }
+
+    struct Recover: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Recover a soft-deleted certificate with its key and secret.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            let props = try storeOptions.open().recoverDeletedObject(.certificate, vault: address.vault, name: address.name, as: .currentProcess())
+            try Output.json(ObjectView(props, vault: address.vault, kind: .certificate))
+        }
+    }
+
+    struct Purge: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Permanently remove a soft-deleted certificate, key and secret.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            try storeOptions.open().purgeDeletedObject(.certificate, vault: address.vault, name: address.name, as: .currentProcess())
+        }
+    }
+}
+
+/// A CertificatePolicy JSON file (`-` = stdin).
+func readPolicy(_ path: String) throws -> CertificatePolicy {
+    let bytes = try readInput(path == "-" ? nil : path)
+    do {
+        return try JSONDecoder().decode(CertificatePolicy.self, from: Data(bytes))
+    } catch {
+        throw InputError("'\(path)' is not a CertificatePolicy JSON document (\(error)).")
+    }
+}

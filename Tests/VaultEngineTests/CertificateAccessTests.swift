@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import VaultEngine
+
+/// Who may do what with certificates and their managed key and secret.
+@Suite("Certificate engine: role × operation table")
+struct CertificateAccessTests {
+    enum Op: String, CaseIterable, Sendable {
+        case create, importPEM, get, list, listVersions, update, policyGet, policyUpdate, delete, recover, purge
+        case readSecret, readKey, sign
+    }
+
+    struct Row: Sendable, CustomTestStringConvertible {
+        var label: String
+        var role: BuiltInRole?
+        var allowed: Set<Op>
+        var testDescription: String { label }
+    }
+
+    static let certificateOps: Set<Op> = [.create, .importPEM, .get, .list, .listVersions, .update, .policyGet, .policyUpdate,
+                                          .delete, .recover, .purge]
+    static let rows: [Row] = [
+        Row(label: "no role", role: nil, allowed: []),
+        Row(label: "Administrator", role: .administrator, allowed: Set(Op.allCases)),
+        Row(label: "Certificates Officer", role: .certificatesOfficer, allowed: certificateOps),
+        Row(label: "Certificate User", role: .certificateUser, allowed: [.get, .list, .listVersions, .policyGet, .readSecret, .readKey]),
+        Row(label: "Secrets User", role: .secretsUser, allowed: [.readSecret]),
+        Row(label: "Reader", role: .reader, allowed: [.get, .list, .listVersions, .policyGet, .readKey]),
+        Row(label: "Crypto User", role: .cryptoUser, allowed: [.readKey, .sign]),
+        Row(label: "Secrets Officer", role: .secretsOfficer, allowed: [.readSecret]),
+    ]
+
+    @Test("each role may do exactly its operations; everything else is accessDenied", arguments: rows)
+    func table(row: Row) throws {
+        let f = try KeyEngineFixture()
+        let e = f.engine, v = f.vault
+        try e.createCertificate(vault: v, name: "c", policy: policy(), as: f.admin)
+        try e.createCertificate(vault: v, name: "gone", policy: policy(keyType: "EC", curve: "P-256"), as: f.admin)
+        try e.deleteObject(.certificate, vault: v, name: "gone", as: f.admin)
+        try e.createCertificate(vault: v, name: "gone2", policy: policy(keyType: "EC", curve: "P-256"), as: f.admin)
+        try e.deleteObject(.certificate, vault: v, name: "gone2", as: f.admin)
+        let caller = try f.caller(row.role)
+        let scratch = try Scratch()
+        try runTool(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "k.pem",
+                              "-out", "c.pem", "-subj", "/CN=imp", "-days", "5"], in: scratch.path)
+        let pem = try scratch.read("c.pem") + scratch.read("k.pem")
+        for op in Op.allCases {
+            let result = code {
+                switch op {
+                case .create: try e.createCertificate(vault: v, name: "new", policy: policy(keyType: "EC", curve: "P-256"), as: caller)
+                case .importPEM: try e.importCertificate(vault: v, name: "imp", CertificateImport(value: SecureBytes(pem)), as: caller)
+                case .get: _ = try e.certificate(vault: v, name: "c", as: caller)
+                case .list: _ = try e.listObjects(.certificate, vault: v, as: caller)
+                case .listVersions: _ = try e.listObjectVersions(.certificate, vault: v, name: "c", as: caller)
+                case .update: try e.updateCertificate(vault: v, name: "c", CertificateUpdate(attributes: AttributeUpdate(tags: ["a": "b"])), as: caller)
+                case .policyGet: _ = try e.certificatePolicy(vault: v, name: "c", as: caller)
+                case .policyUpdate: try e.updateCertificatePolicy(vault: v, name: "c", policy(), as: caller)
+                case .delete: try e.deleteObject(.certificate, vault: v, name: "c", as: caller)
+                case .recover: try e.recoverDeletedObject(.certificate, vault: v, name: "gone", as: caller)
+                case .purge: try e.purgeDeletedObject(.certificate, vault: v, name: "gone2", as: caller)
+                case .readSecret: _ = try e.secret(vault: v, name: "c", as: caller)
+                case .readKey: _ = try e.key(vault: v, name: "c", as: caller)
+                case .sign: _ = try e.sign(vault: v, name: "c", algorithm: .rs256, digest: [UInt8](repeating: 1, count: 32), as: caller)
+                }
+            }
+            if row.allowed.contains(op) {
+                #expect(result == nil, "\(row.label) should be allowed to \(op.rawValue)")
+            } else {
+                #expect(result == .accessDenied, "\(row.label) should be denied \(op.rawValue), got \(String(describing: result))")
+            }
+            // Undo what a delete or recover changed so the next operations see the same state.
+            if op == .delete, result == nil { try e.recoverDeletedObject(.certificate, vault: v, name: "c", as: f.admin) }
+        }
+        let denied = try f.auditLines().filter { $0.contains("\"Certificate") && $0.contains("ForbiddenByRbac") }
+        #expect(denied.count == certificateOpsDenied(row))
+    }
+
+    private func certificateOpsDenied(_ row: Row) -> Int {
+        CertificateAccessTests.certificateOps.subtracting(row.allowed).count
+    }
+}

@@ -100,10 +100,14 @@ final class TestStore: @unchecked Sendable {
 
     // MARK: raw database access, as an attacker with write access to the files would have
 
-    /// Runs SQL through the sqlite3 command-line tool and returns its standard output.
+    /// Runs SQL through the sqlite3 command-line tool and returns its standard output: on the store behind
+    /// the engine's back. Engines answer hot reads from memory until the store's
+    /// change signal moves (every kvfs write moves it); an edit made outside kvfs moves it here the same way,
+    /// so the next read goes to disk and sees the edit.
     @discardableResult
     func sql(_ statement: String) throws -> String {
-        try SQLiteCLI.run(database: databasePath, statement)
+        defer { SQLiteCLI.touchSignal(of: location.directory) }
+        return try SQLiteCLI.run(database: databasePath, statement)
     }
 }
 
@@ -113,6 +117,13 @@ enum SQLiteCLI {
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
+    }
+
+    /// Writes a fresh token into the store's change signal file, as a kvfs writer does.
+    static func touchSignal(of directory: String) {
+        var token = UInt64.random(in: 1...UInt64.max)
+        let data = withUnsafeBytes(of: &token) { Data($0) }
+        FileManager.default.createFile(atPath: directory + "/kvfs.signal", contents: data, attributes: [.posixPermissions: 0o600])
     }
 
     static func run(database: String, _ statement: String) throws -> String {

@@ -18,6 +18,8 @@ public final class VaultEngine: Sendable {
     let auditKey: SecureBytes
     /// The store's random realm id; backups restore only into stores of the same realm.
     public let realm: String
+    /// The realm's id and key (docs/backup.md); the key is opened from `meta.realm_key` at open.
+    let realmMembership: RealmMembership
     /// The Unix owner of the store directory: the management-plane Owner.
     public let ownerUID: UInt32
     let dataKeys = Mutex<[String: SecureBytes]>([:])
@@ -65,15 +67,19 @@ public final class VaultEngine: Sendable {
             throw VaultError(.wrongMasterKey, "The master key does not open the store at '\(location.directory)'.")
         }
         auditKey = try HMACSHA256.deriveKey(from: masterKey, purpose: "audit-chain/\(realm)")
+        realmMembership = try VaultEngine.openRealmKey(backend: backend, realm: realm, masterKey: masterKey)
         auditQueue = AuditQueue(backend: backend, key: auditKey, logger: logger)
         try purgeExpired()
     }
 
     /// Creates a new store: the directory (0700), a random master key file (0600) unless the location names
     /// another key source, and the database (0600). Nothing is left half-written if any step fails.
+    /// With `realm` (read from a file `kvfs realm export` wrote) the store joins that realm, so backups move
+    /// between the two stores; without it, the store is a realm of its own.
     /// - Throws: `VaultError.storeExists` when a store is already there, `.storeFailure` for file-system errors.
     @discardableResult
-    public static func initialize(at location: StoreLocation, clock: any VaultClock = SystemClock(),
+    public static func initialize(at location: StoreLocation, joining realm: RealmMembership? = nil,
+                                  clock: any VaultClock = SystemClock(),
                                   logger: Logger = Logger(label: "kvfs.engine")) throws -> VaultEngine {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
@@ -110,13 +116,15 @@ public final class VaultEngine: Sendable {
             unlink(keyTemp)
             key = try MasterKey.create(at: keyTemp)
         }
-        let realm = try SecureRandom.hexIdentifier()
+        let membership = try realm ?? RealmMembership.generate()
+        let realm = membership.realm
         let check = try AESGCM.seal(Array("kvfs-key-check".utf8), key: key, associatedData: keyCheckAAD(realm: realm))
         unlink(dbTemp)
         try SQLiteBackend.create(path: dbTemp, meta: [
             "format": String(Schema.formatVersion),
             "realm": realm,
             "key_check": Data(check).base64EncodedString(),
+            RealmMembership.metaKey: try membership.sealed(under: key),
             "created": String(Int(clock.now().timeIntervalSince1970)),
         ])
         guard chmod(dbTemp, 0o600) == 0 else {

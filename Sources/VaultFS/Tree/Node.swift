@@ -7,7 +7,7 @@ import VaultEngine
 /// <vault>/secrets/<name>                          .secret(version: nil)
 /// <vault>/secrets/.versions/<name>/<version>      .secret(version: v)
 /// <vault>/keys/<name>/{public.pem,key.jwk,ops}    .keyFile
-/// <vault>/keys/.ops                               .control
+/// <vault>/{secrets,keys,certificates}/.ops       .control
 /// <vault>/certificates/<name>/{cert.pem,cert.cer,policy.json,csr.pem}   .certificateFile
 /// <vault>/.deleted/{secrets,keys,certificates}/<name>
 /// ```
@@ -78,7 +78,7 @@ enum Node: Hashable, Sendable {
             return .collection(vault: v, kind: kind)
         case .collection(let v, let kind):
             if name == Node.versionsName { return .versionsRoot(vault: v, kind: kind) }
-            if name == Node.controlName, kind != .secret { return .control(vault: v, kind: kind) }
+            if name == Node.controlName { return .control(vault: v, kind: kind) }
             let object = try Node.objectName(name, kind)
             switch kind {
             case .secret: return .secret(vault: v, name: object, version: nil)

@@ -36,13 +36,12 @@ extension VaultTree {
             case .publicPEM, .jwk:
                 return file(inspection.rights.contains(DataAction.Keys.read) ? 0o400 : 0, props.created)
             case .ops:
-                let usable = !inspection.rights.isDisjoint(with: VaultTree.cryptoActions)
+                let usable = !inspection.rights.isDisjoint(with: VaultTree.cryptoActions + [DataAction.Keys.backup])
                 return file(usable ? 0o600 : 0, props.updated)
             }
         case .control(let v, let kind):
             let rights = try collectionRights(v, kind, caller: caller)
-            let manages = rights.contains(DataAction.Keys.create) || rights.contains(DataAction.Keys.import)
-                || rights.contains(DataAction.Keys.rotate)
+            let manages = VaultTree.controlActions(kind).contains { rights.contains($0) }
             return file(manages ? 0o600 : 0, started)
         default:
             throw FileSystemError.noSuchEntry
@@ -105,15 +104,19 @@ extension VaultTree {
         var request = Array(data)
         defer { request.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         let (response, denied): ([UInt8], Bool)
-        switch handle.node {
-        case .keyFile(let v, let name, let version, .ops):
-            (response, denied) = try keyOperation(request, vault: v, name: name, version: version, caller: handle.caller)
-        case .control(let v, .key):
-            (response, denied) = try keyManagement(request, vault: v, caller: handle.caller)
-        case .control(let v, .certificate):
-            (response, denied) = try certificateManagement(request, vault: v, caller: handle.caller)
-        default:
-            throw FileSystemError.notPermitted
+        if let answered = try backupControl(request, node: handle.node, caller: handle.caller) {
+            (response, denied) = answered
+        } else {
+            switch handle.node {
+            case .keyFile(let v, let name, let version, .ops):
+                (response, denied) = try keyOperation(request, vault: v, name: name, version: version, caller: handle.caller)
+            case .control(let v, .key):
+                (response, denied) = try keyManagement(request, vault: v, caller: handle.caller)
+            case .control(let v, .certificate):
+                (response, denied) = try certificateManagement(request, vault: v, caller: handle.caller)
+            default:
+                throw FileSystemError.notPermitted
+            }
         }
         handle.state.withLock { state in
             state.buffer.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }

@@ -182,7 +182,7 @@ public final class VaultTree: FileSystemOperations {
         case .collection(let v, let kind):
             try requireInFilter(v)
             add(Node.versionsName, .versionsRoot(vault: v, kind: kind))
-            if kind != .secret { add(Node.controlName, .control(vault: v, kind: kind)) }
+            add(Node.controlName, .control(vault: v, kind: kind))
             for props in try engine.listObjects(kind, vault: v, as: caller) {
                 add(props.name, try objectNode(for: kind, vault: v, name: props.name))
             }

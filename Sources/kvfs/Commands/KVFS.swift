@@ -18,5 +18,5 @@ struct KVFS: ParsableCommand {
           kvfs secret show --vault app1 --name db-password
         """,
         subcommands: [InitCommand.self, VaultCommand.self, PrincipalCommand.self, RoleCommand.self,
-                      SecretCommand.self, KeyCommand.self, CertificateCommand.self, AuditCommand.self, MountCommand.self, UnmountCommand.self])
+                      SecretCommand.self, KeyCommand.self, CertificateCommand.self, RealmCommand.self, AuditCommand.self, MountCommand.self, UnmountCommand.self])
 }

@@ -14,7 +14,7 @@ struct KeyCommand: ParsableCommand {
           openssl dgst -sha256 -binary msg.txt | kvfs key sign --vault app1 --name signing --algorithm ES256 > msg.sig
         """,
         subcommands: [Create.self, Import.self, Show.self, List.self, ListVersions.self, Update.self, Rotate.self, Delete.self,
-                      ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self,
+                      ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self, BackupCommands.KeyBackup.self, BackupCommands.KeyRestore.self,
                       Sign.self, Verify.self, Encrypt.self, Decrypt.self, Wrap.self, Unwrap.self])
 
     struct Create: ParsableCommand {

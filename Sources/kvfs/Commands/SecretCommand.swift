@@ -7,7 +7,8 @@ struct SecretCommand: ParsableCommand {
         commandName: "secret",
         abstract: "Secrets (data plane): act as your own principals and roles.",
         subcommands: [Set.self, Show.self, List.self, ListVersions.self, Update.self, Delete.self, ListDeleted.self,
-                      ShowDeleted.self, Recover.self, Purge.self])
+                      ShowDeleted.self, Recover.self, Purge.self,
+                      BackupCommands.SecretBackup.self, BackupCommands.SecretRestore.self])
 
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(

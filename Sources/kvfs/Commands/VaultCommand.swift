@@ -6,7 +6,7 @@ struct VaultCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vault",
         abstract: "Manage vaults (management plane; the store's owner only).",
-        subcommands: [Create.self, Show.self, List.self, Update.self, Delete.self, Recover.self, Purge.self])
+        subcommands: [Create.self, Show.self, List.self, Update.self, Delete.self, Recover.self, Purge.self, Backup.self, Restore.self])
 
     struct VaultName: ParsableArguments {
         @Option(name: .long, help: "The vault's name: 3-24 letters, digits and hyphens, starting with a letter.")

@@ -10,6 +10,9 @@ import Synchronization
 /// record of a change.
 final class AuditQueue: Sendable {
     private let pending = Mutex<[AuditRecord]>([])
+    /// Held while a flush writes, so a flush that finds the queue empty also waits for lines another
+    /// thread took from it and is still writing (a reader of the log then sees them).
+    private let flushing = Mutex<Void>(())
     private let stopped = Atomic<Bool>(false)
     private let backend: any StoreBackend
     private let key: SecureBytes
@@ -51,8 +54,10 @@ final class AuditQueue: Sendable {
 
     /// Writes every queued line now.
     func flush() throws {
-        guard pending.withLock({ !$0.isEmpty }) else { return }
-        try backend.appendAudit { tx in try drain(in: tx) }
+        try flushing.withLock { _ in
+            guard pending.withLock({ !$0.isEmpty }) else { return }
+            try backend.appendAudit { tx in try drain(in: tx) }
+        }
     }
 
     private func flushLogged() {

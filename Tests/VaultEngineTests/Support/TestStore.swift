@@ -120,10 +120,12 @@ enum SQLiteCLI {
     }
 
     /// Writes a fresh token into the store's change signal file, as a kvfs writer does.
+    /// The file is rewritten in place: engines keep it open.
     static func touchSignal(of directory: String) {
         var token = UInt64.random(in: 1...UInt64.max)
-        let data = withUnsafeBytes(of: &token) { Data($0) }
-        FileManager.default.createFile(atPath: directory + "/kvfs.signal", contents: data, attributes: [.posixPermissions: 0o600])
+        guard let handle = FileHandle(forWritingAtPath: directory + "/kvfs.signal") else { return }
+        defer { try? handle.close() }
+        handle.write(withUnsafeBytes(of: &token) { Data($0) })
     }
 
     static func run(database: String, _ statement: String) throws -> String {

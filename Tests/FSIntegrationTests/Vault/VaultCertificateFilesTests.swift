@@ -58,14 +58,26 @@ out["sign"] = run("openssl", "x509", "-req", "-in", csr, "-CA", ca_pem, "-CAkey"
                   "-days", "1", "-sha256", "-out", leaf, "-extfile", ext)["rc"]
 def der_b64(path):
     return base64.b64encode(subprocess.run(["openssl", "x509", "-in", path, "-outform", "DER"], capture_output=True).stdout).decode()
-fd = os.open(os.path.join(mnt, vault, "certificates", ".ops"), os.O_RDWR)
-try:
-    os.write(fd, json.dumps({"op": "merge", "name": name, "x5c": [der_b64(leaf), der_b64(ca_pem)]}).encode())
-    out["merge_write"] = "OK"
-except OSError as e:
-    out["merge_write"] = e.errno
-out["merge"] = json.loads(os.read(fd, 1 << 20) or b"{}")
-os.close(fd)
+def merge(x5c):
+    fd = os.open(os.path.join(mnt, vault, "certificates", ".ops"), os.O_RDWR)
+    try:
+        os.write(fd, json.dumps({"op": "merge", "name": name, "x5c": x5c}).encode())
+        written = "OK"
+    except OSError as e:
+        written = e.errno
+    answer = json.loads(os.read(fd, 1 << 20) or b"{}")
+    os.close(fd)
+    return written, answer
+out["before_fp"] = run("openssl", "x509", "-in", os.path.join(d, "cert.pem"), "-noout", "-fingerprint", "-sha256")["out"]
+# A leaf the same CA signed for another key does not complete the pending creation.
+wrong_csr, wrong_leaf = os.path.join(work, "wrong.csr"), os.path.join(work, "wrong.pem")
+run("openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+    os.path.join(work, "wrong.key"), "-out", wrong_csr, "-subj", "/CN=pending.test")
+run("openssl", "x509", "-req", "-in", wrong_csr, "-CA", ca_pem, "-CAkey", ca_key, "-CAcreateserial", "-days", "1",
+    "-out", wrong_leaf, "-extfile", ext)
+out["wrong_merge_write"], out["wrong_merge"] = merge([der_b64(wrong_leaf), der_b64(ca_pem)])
+out["after_wrong"] = sorted(os.listdir(d))
+out["merge_write"], out["merge"] = merge([der_b64(leaf), der_b64(ca_pem)])
 out["after"] = sorted(os.listdir(d))
 out["chain_verify"] = run("openssl", "verify", "-CAfile", ca_pem, os.path.join(d, "cert.pem"))
 with open(os.path.join(d, "cert.pem")) as f:
@@ -150,6 +162,9 @@ finish(out)
                 let csrText = out["csr_verify"] as? String ?? ""
                 #expect(csrText.contains("subject=CN=pending.test") && csrText.contains("verify OK"), "\(csrText)")
                 #expect(out["ca"] as? Int == 0 && out["sign"] as? Int == 0, "\(out)")
+                #expect(out["wrong_merge_write"] as? String == "OK" && KeyJSON.errorCode(out["wrong_merge"] as? [String: Any] ?? [:]) != nil,
+                        "a leaf for another key must not merge: \(out["wrong_merge"] ?? "-")")
+                #expect(out["after_wrong"] as? [String] == ["csr.pem", "policy.json"], "\(out["after_wrong"] ?? "-")")
                 #expect(out["merge_write"] as? String == "OK", "\(out["merge"] ?? "-")")
                 let merged = out["merge"] as? [String: Any] ?? [:]
                 #expect(KeyJSON.errorCode(merged) == nil && merged["cer"] is String && merged["pending"] == nil, "\(merged)")
@@ -165,6 +180,43 @@ finish(out)
                 #expect(late.errorCode != nil, "\(late)")
                 let ls = try mount.keyProbe(officer, .list("\(v)/certificates/pend"))
                 #expect(ls.names == ["cert.cer", "cert.pem", "policy.json"], "\(ls)")
+            }
+        }
+
+        /// A new version for an `Unknown` issuer on a completed certificate: cert.pem keeps serving the completed
+        /// version while csr.pem shows the pending one; the merge replaces cert.pem and adds a key and secret
+        /// version.
+        @Test func pendingNewVersionOfCompletedCertificate() throws {
+            let v = Files.vault
+            let admin = CertCaller.administrator
+            try VaultMountFixture.with(CertCaller.setup(v)) { mount in
+                try mount.createCertificate(admin, vault: v, name: "renew",
+                                            policy: CertPolicy.make(subject: "CN=renew.test", dnsNames: ["renew.test"]))
+                let first = try mount.keyProbe(admin, [.read("\(v)/certificates/renew/cert.pem"), .read("\(v)/secrets/renew")])
+                let unknown = CertPolicy.make(subject: "CN=renew.test", dnsNames: ["renew.test"], issuer: "Unknown")
+                try mount.createCertificate(admin, vault: v, name: "renew", policy: unknown)
+                let pending = try mount.keyProbe(admin, [
+                    .list("\(v)/certificates/renew"), .read("\(v)/certificates/renew/cert.pem"), .read("\(v)/secrets/renew"),
+                    .getxattr("\(v)/certificates/renew", "user.kv.status"), .list("\(v)/certificates/.versions/renew"),
+                    .list("\(v)/keys/.versions/renew"),
+                ])
+                #expect(pending[0].names == ["cert.cer", "cert.pem", "csr.pem", "policy.json"], "\(pending[0])")
+                #expect(pending[1].text == first[0].text && pending[2].text == first[1].text,
+                        "the completed version keeps serving while the new one is pending: \(pending)")
+                #expect(pending[3].text == "completed", "\(pending[3])")
+                #expect(pending[4].names.count == 2 && pending[5].names.count == 1, "\(pending[4]) \(pending[5])")
+                // The pending version's own directory has only its CSR.
+                let pendingVersion = try mount.keyProbe(admin, pending[4].names.map { .list("\(v)/certificates/.versions/renew/\($0)") })
+                #expect(pendingVersion.map(\.names).sorted { $0.count < $1.count } == [["csr.pem"], ["cert.cer", "cert.pem"]], "\(pendingVersion)")
+
+                let out = try mount.pythonJSON(admin, Files.mergeScript, [v, "renew"])
+                #expect(out["csr_verify_rc"] as? Int == 0, "\(out["csr_verify"] ?? "-")")
+                #expect(out["after_wrong"] as? [String] == ["cert.cer", "cert.pem", "csr.pem", "policy.json"], "\(out)")
+                #expect(out["merge_write"] as? String == "OK" && KeyJSON.errorCode(out["merge"] as? [String: Any] ?? [:]) == nil, "\(out["merge"] ?? "-")")
+                #expect(out["after"] as? [String] == ["cert.cer", "cert.pem", "policy.json"], "\(out["after"] ?? "-")")
+                #expect(out["leaf_matches"] as? Bool == true && out["secret_key_matches"] as? Bool == true && out["key_matches"] as? Bool == true, "\(out)")
+                let merged = try mount.keyProbe(admin, [.list("\(v)/keys/.versions/renew"), .list("\(v)/secrets/.versions/renew")])
+                #expect(merged[0].names.count == 2 && merged[1].names.count == 2, "\(merged)")
             }
         }
     }

@@ -35,15 +35,25 @@ enum AuditChain {
 
     /// Appends `record` (its seq and prev are filled in here) in the transaction `tx`.
     static func append(_ record: AuditRecord, key: SecureBytes, in tx: any StoreTransaction) throws {
-        var record = record
+        try append([record], key: key, in: tx)
+    }
+
+    /// Appends `records` in order in the transaction `tx`: the chain's end is read once and recorded once.
+    static func append(_ records: [AuditRecord], key: SecureBytes, in tx: any StoreTransaction) throws {
+        guard !records.isEmpty else { return }
         let last = try tx.lastAudit()
-        record.seq = (last?.seq ?? 0) + 1
-        record.prev = last?.mac ?? genesis
-        let body = record.jsonBody
-        let mac = try HMACSHA256.mac(key: key, message: Array((record.prev + "\n" + body).utf8)).hexString
-        let line = String(body.dropLast()) + ",\"mac\":\"\(mac)\"}"
-        try tx.appendAudit(AuditRow(seq: record.seq, line: line, mac: mac))
-        try tx.setMeta(headKey, try head(seq: record.seq, mac: mac, key: key))
+        var seq = last?.seq ?? 0
+        var previous = last?.mac ?? genesis
+        for var record in records {
+            seq += 1
+            record.seq = seq
+            record.prev = previous
+            let body = record.jsonBody
+            let mac = try HMACSHA256.mac(key: key, message: Array((previous + "\n" + body).utf8)).hexString
+            try tx.appendAudit(AuditRow(seq: seq, line: String(body.dropLast()) + ",\"mac\":\"\(mac)\"}", mac: mac))
+            previous = mac
+        }
+        try tx.setMeta(headKey, try head(seq: seq, mac: previous, key: key))
     }
 
     /// `seq:mac:seal`, where the seal is an HMAC of the other two under the audit key, so the head cannot be

@@ -45,7 +45,7 @@ final class AuditQueue: Sendable {
             return queue
         }
         do {
-            for record in records { try AuditChain.append(record, key: key, in: tx) }
+            try AuditChain.append(records, key: key, in: tx)
         } catch {
             pending.withLock { $0.insert(contentsOf: records, at: 0) }
             throw error

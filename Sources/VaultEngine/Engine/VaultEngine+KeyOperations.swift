@@ -98,13 +98,13 @@ extension VaultEngine {
                 let signature = try KeyRules.crypto { try request.value.withUnsafeBytes { try privateKey.sign(digest: Array($0), algorithm: alg) } }
                 value = .bytes(SecureBytes(signature))
             case (.verify, .signature(let alg)):
-                let publicKey = try target.details.publicKey()
+                let publicKey = try keyMaterial.publicKey("\(target.vault.id)/\(target.record.version)") { try target.details.publicKey() }
                 let ok = try KeyRules.crypto {
                     try publicKey.verify(signature: request.value.bytes, digest: request.digest ?? [], algorithm: alg)
                 }
                 value = .verified(ok)
             case (.encrypt, .encryption(let alg)), (.wrapKey, .encryption(let alg)):
-                let publicKey = try target.details.publicKey()
+                let publicKey = try keyMaterial.publicKey("\(target.vault.id)/\(target.record.version)") { try target.details.publicKey() }
                 value = .bytes(SecureBytes(try KeyRules.crypto { try publicKey.wrapKey(request.value, algorithm: alg) }))
             case (.decrypt, .encryption(let alg)), (.unwrapKey, .encryption(let alg)):
                 let privateKey = try unsealPrivateKey(target)
@@ -156,6 +156,10 @@ extension VaultEngine {
 
     /// Opens the sealed private key of a version, for the length of one operation.
     private func unsealPrivateKey(_ target: KeyTarget) throws -> PrivateKey {
+        try keyMaterial.privateKey("\(target.vault.id)/\(target.record.version)") { try unsealUncached(target) }
+    }
+
+    private func unsealUncached(_ target: KeyTarget) throws -> PrivateKey {
         let aad = VaultEngine.valueAAD(vaultID: target.vault.id, kind: .key, name: target.object.name, version: target.record.version)
         guard let sealed = target.record.sealedValue,
               let der = try AESGCM.open(sealed, key: try dataKey(for: target.vault), associatedData: aad) else {

@@ -234,6 +234,7 @@ extension VaultEngine {
                 }
                 try cascadeToManagedParts(of: object, in: tx, purge: true)
                 try tx.removeObject(id: object.id)
+                keyMaterial.removeAll()
                 try commitAudit(draft, in: tx)
             }
         }
@@ -246,6 +247,7 @@ extension VaultEngine {
     /// Runs when the engine opens, before operations that depend on it, and on a mount's timer.
     /// - Throws: store errors.
     public func purgeExpired() throws {
+        keyMaterial.evictIdle()
         try backend.write { tx in try purgeExpired(in: tx) }
         try renewDueCertificates()
     }
@@ -254,6 +256,7 @@ extension VaultEngine {
         let now = clock.now()
         let dueObjects = try tx.objects(purgeDueBy: now)
         let dueVaults = try tx.vaults(purgeDueBy: now)
+        if !dueObjects.isEmpty || !dueVaults.isEmpty { keyMaterial.removeAll() }
         for object in dueObjects {
             let vaultName = try tx.vaultName(id: object.vaultID)
             try tx.removeObject(id: object.id)

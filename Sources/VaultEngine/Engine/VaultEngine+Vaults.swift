@@ -151,6 +151,7 @@ extension VaultEngine {
                 }
                 try tx.removeVault(id: vault.id)
                 forgetDataKey(vaultID: vault.id)
+                keyMaterial.removeAll()
                 try commitAudit(draft, in: tx)
             }
         }

@@ -25,6 +25,8 @@ public final class VaultEngine: Sendable {
     let dataKeys = Mutex<[String: SecureBytes]>([:])
     let auditQueue: AuditQueue
     let accessCache = AccessSnapshotCache()
+    /// Parsed key material of key versions in use (see `KeyMaterialCache`).
+    let keyMaterial = KeyMaterialCache()
     /// Rows for the hot read paths (decide, inspect, read a value, use a key), valid until anything is written.
     let readCache: ReadCache
 

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 
 /// What a new key version is made of: RSA with a size and public exponent, or EC on a named curve.
@@ -140,11 +141,22 @@ struct KeyDetails: Codable, Sendable, Equatable {
     }
 
     static func decode(_ text: String?) throws -> KeyDetails {
-        guard let text, let details = try? JSONDecoder().decode(KeyDetails.self, from: Data(text.utf8)) else {
-            throw VaultError(.corrupted, "A key version's stored parameters are missing or unreadable; the store may be damaged.")
+        guard let text else { throw unreadable }
+        if let known = decoded.withLock({ $0[text] }) { return known }
+        guard let details = try? JSONDecoder().decode(KeyDetails.self, from: Data(text.utf8)) else { throw unreadable }
+        decoded.withLock { memo in
+            if memo.count > 10_000 { memo.removeAll() }
+            memo[text] = details
         }
         return details
     }
+
+    private static var unreadable: VaultError {
+        VaultError(.corrupted, "A key version's stored parameters are missing or unreadable; the store may be damaged.")
+    }
+
+    /// Details already decoded, by their JSON text (public data; decoding dominated a key operation).
+    private static let decoded = Mutex<[String: KeyDetails]>([:])
 
     /// The public key these details describe.
     func publicKey() throws -> PublicKey {

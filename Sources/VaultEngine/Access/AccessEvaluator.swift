@@ -58,9 +58,21 @@ public struct AccessEvaluator: Sendable {
         return .deny("DeniedWithNoValidRBAC: no assignment grants \(action) on \(resource)")
     }
 
-    /// The data actions the caller holds on `resource` (for mode bits and listings).
+    /// The data actions the caller holds on `resource` (for mode bits and listings): the same answers as
+    /// `decide` for each action, in one pass over the assignments.
     public func grantedActions(on resource: Resource, among actions: [DataAction]) -> Set<DataAction> {
-        Set(actions.filter { decide($0, on: resource).isAllowed })
+        let vaultKey = Names.key(resource.vault)
+        let nameKey = resource.name.map(Names.key)
+        var granted = Set<DataAction>()
+        for assignment in assignments where assignment.scope.vaultKey == vaultKey {
+            if let object = assignment.scope.object {
+                guard let nameKey, object.kind == resource.kind, assignment.scope.objectKey == nameKey else { continue }
+            }
+            for action in actions where !granted.contains(action) && assignment.role.grants(action) {
+                granted.insert(action)
+            }
+        }
+        return granted
     }
 
     /// Whether the caller holds any assignment in `vault` (it may then see the vault's directory).

@@ -13,7 +13,8 @@ public enum Names {
         guard isLetter(bytes[0]) else {
             throw VaultError(.invalidArgument, "Vault name '\(name)' must start with a letter.", azureCode: "VaultNameNotValid")
         }
-        guard !name.contains("--"), bytes.last != UInt8(ascii: "-") else {
+        let hyphen = UInt8(ascii: "-")
+        guard !zip(bytes, bytes.dropFirst()).contains(where: { $0 == hyphen && $1 == hyphen }), bytes.last != hyphen else {
             throw VaultError(.invalidArgument, "Vault name '\(name)' may not contain consecutive hyphens or end with a hyphen.", azureCode: "VaultNameNotValid")
         }
     }

@@ -66,17 +66,7 @@ extension VaultEngine {
                 let policy = try CertificateDetails.decode(record.details).policy
                 return (policy, policy.keyProperties.reuseKey ? try certificateKey(object, record, vault: v) : nil, record.enabled, record.tags)
             }
-            let key = try kept ?? KeyRules.crypto { try CertificateRules.generateKey(policy.keyProperties) }
-            let spec = CertificateRules.subjectSpec(policy)
-            let now = clock.now()
-            var leaf: X509Certificate?
-            var csr: String?
-            if policy.issuerParameters.isSelf {
-                let notAfter = CertificateRules.notAfter(now, months: policy.x509CertificateProperties.validityInMonths)
-                leaf = try KeyRules.crypto { try CertificateBuilder.selfSigned(spec, key: key, notBefore: now, notAfter: notAfter) }
-            } else {
-                csr = try KeyRules.crypto { try CertificateBuilder.signingRequest(spec, key: key) }
-            }
+            let (key, leaf, csr) = try issueMaterial(policy, reusing: kept)
             try backend.write { tx in
                 let v = try liveVault(vault, in: tx)
                 let object = try liveObject(.certificate, name, in: v, tx: tx)

@@ -255,20 +255,22 @@ extension VaultEngine {
 
     // MARK: building versions
 
+    /// The key (generated, or `reusing`), and the self-signed certificate or the CSR, of a new version under `policy`.
+    func issueMaterial(_ policy: CertificatePolicy, reusing: PrivateKey?) throws -> (key: PrivateKey, leaf: X509Certificate?, csr: String?) {
+        let key = try reusing ?? KeyRules.crypto { try CertificateRules.generateKey(policy.keyProperties) }
+        let spec = CertificateRules.subjectSpec(policy)
+        if policy.issuerParameters.isSelf {
+            let now = clock.now()
+            let notAfter = CertificateRules.notAfter(now, months: policy.x509CertificateProperties.validityInMonths)
+            return (key, try KeyRules.crypto { try CertificateBuilder.selfSigned(spec, key: key, notBefore: now, notAfter: notAfter) }, nil)
+        }
+        return (key, nil, try KeyRules.crypto { try CertificateBuilder.signingRequest(spec, key: key) })
+    }
+
     /// Generates (or reuses) the key, makes the self-signed certificate or the CSR, and stores the version.
     func makeCertificateVersion(vault: String, name: String, policy: CertificatePolicy, reusing: PrivateKey?, enabled: Bool,
                                 tags: [String: String], action: DataAction, draft: AuditDraft) throws -> CertificateOperation {
-        let key = try reusing ?? KeyRules.crypto { try CertificateRules.generateKey(policy.keyProperties) }
-        let spec = CertificateRules.subjectSpec(policy)
-        let now = clock.now()
-        var leaf: X509Certificate?
-        var csr: String?
-        if policy.issuerParameters.isSelf {
-            let notAfter = CertificateRules.notAfter(now, months: policy.x509CertificateProperties.validityInMonths)
-            leaf = try KeyRules.crypto { try CertificateBuilder.selfSigned(spec, key: key, notBefore: now, notAfter: notAfter) }
-        } else {
-            csr = try KeyRules.crypto { try CertificateBuilder.signingRequest(spec, key: key) }
-        }
+        let (key, leaf, csr) = try issueMaterial(policy, reusing: reusing)
         return try backend.write { tx in
             try purgeExpired(in: tx)
             let (v, existing) = try checkCertificateWritable(action, vault: vault, name: name, draft: draft, tx: tx)
@@ -320,14 +322,8 @@ extension VaultEngine {
                                  key: PrivateKey, leaf: X509Certificate?, chain: [X509Certificate], policy: CertificatePolicy,
                                  csr: String?, enabled: Bool, tags: [String: String], imported: Bool) throws -> (ObjectRecord, VersionRecord) {
         let now = clock.now()
-        var object = existing ?? ObjectRecord(id: 0, vaultID: v.id, kind: .certificate, name: name, currentVersion: version,
-                                              created: now, deletedDate: nil, scheduledPurgeDate: nil, managed: false)
-        if existing == nil {
-            object.id = try tx.insertObject(object)
-        } else if leaf != nil {
-            object.currentVersion = version
-            try tx.updateObject(object)
-        }
+        let object = try objectForNewVersion(existing, kind: .certificate, name: name, in: v, version: version, now: now,
+                                             becomesCurrent: leaf != nil, tx: tx)
         let details = CertificateDetails(status: leaf == nil ? CertificateDetails.pending : CertificateDetails.completed,
                                          cer: leaf.map { Data($0.der).base64EncodedString() },
                                          chain: chain.map { Data($0.der).base64EncodedString() }, policy: policy, csr: csr,

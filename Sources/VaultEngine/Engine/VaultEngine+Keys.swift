@@ -183,14 +183,7 @@ extension VaultEngine {
             let version = try SecureRandom.hexIdentifier()
             draft.version = version
             let now = clock.now()
-            var object = existing ?? ObjectRecord(id: 0, vaultID: v.id, kind: .key, name: name, currentVersion: version,
-                                                  created: now, deletedDate: nil, scheduledPurgeDate: nil, managed: false)
-            if existing == nil {
-                object.id = try tx.insertObject(object)
-            } else {
-                object.currentVersion = version
-                try tx.updateObject(object)
-            }
+            let object = try objectForNewVersion(existing, kind: .key, name: name, in: v, version: version, now: now, tx: tx)
             let der = try KeyRules.crypto { try privateKey.privateDER() }
             let sealed = try der.withUnsafeBytes {
                 try AESGCM.seal($0, key: try dataKey(for: v),

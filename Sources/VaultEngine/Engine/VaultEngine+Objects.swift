@@ -126,6 +126,23 @@ extension VaultEngine {
         }
     }
 
+    /// The object row a new version makes itself the current version of: `existing` pointed at `version`
+    /// (unless `becomesCurrent` is false, for a version still pending), or a new row for a new name.
+    func objectForNewVersion(_ existing: ObjectRecord?, kind: ObjectKind, name: String, in vault: VaultRecord, version: String,
+                             now: Date, becomesCurrent: Bool = true, tx: any StoreTransaction) throws -> ObjectRecord {
+        guard var object = existing else {
+            var created = ObjectRecord(id: 0, vaultID: vault.id, kind: kind, name: name, currentVersion: version, created: now,
+                                       deletedDate: nil, scheduledPurgeDate: nil, managed: false)
+            created.id = try tx.insertObject(created)
+            return created
+        }
+        if becomesCurrent {
+            object.currentVersion = version
+            try tx.updateObject(object)
+        }
+        return object
+    }
+
     func refuseManaged(_ object: ObjectRecord, _ verb: String) throws {
         if object.managed {
             throw VaultError(.forbidden, "\(object.kind.displayName) '\(object.name)' is managed by its certificate and cannot be \(verb) directly.")

@@ -30,14 +30,7 @@ extension VaultEngine {
                 let version = try SecureRandom.hexIdentifier()
                 draft.version = version
                 let now = clock.now()
-                var object = existing ?? ObjectRecord(id: 0, vaultID: v.id, kind: .secret, name: name, currentVersion: version,
-                                                      created: now, deletedDate: nil, scheduledPurgeDate: nil, managed: false)
-                if existing == nil {
-                    object.id = try tx.insertObject(object)
-                } else {
-                    object.currentVersion = version
-                    try tx.updateObject(object)
-                }
+                let object = try objectForNewVersion(existing, kind: .secret, name: name, in: v, version: version, now: now, tx: tx)
                 let sealed = try AESGCM.seal(value, key: try dataKey(for: v),
                                              associatedData: VaultEngine.valueAAD(vaultID: v.id, kind: .secret, name: name, version: version))
                 let record = VersionRecord(objectID: object.id, version: version, created: now, updated: now,

@@ -42,6 +42,8 @@ final class SQLiteBackend: StoreBackend {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            // 16 MiB of page cache per connection: lookups in a vault of 100k objects stay in memory.
+            try db.execute(sql: "PRAGMA cache_size = -16384")
         }
         return config
     }

@@ -175,7 +175,10 @@ struct CertificateCommand: ParsableCommand {
             default: bytes = Array(bundle.pemChain.utf8)
             }
             if let file {
-                FileManager.default.createFile(atPath: file, contents: Data(bytes), attributes: [.posixPermissions: 0o644])
+                // Public material only (the certificate chain), so readable by others like any certificate file.
+                guard FileManager.default.createFile(atPath: file, contents: Data(bytes), attributes: [.posixPermissions: 0o644]) else {
+                    throw InputError("Cannot write '\(file)'.")
+                }
             } else {
                 Output.raw(bytes)
             }

@@ -31,6 +31,10 @@ struct MountCommand: ParsableCommand {
     func run() throws {
         // Open the store first, so a missing store or a wrong key is reported here, not by a daemon.
         let engine = try storeOptions.open()
+        if StaleMount.isStale(mountpoint) {
+            FileHandle.standardError.write(Data("kvfs: \(mountpoint) holds a dead kvfs mount (\"Transport endpoint is not connected\": its daemon was killed); detaching it before mounting again.\n".utf8))
+            try StaleMount.recover(mountpoint)
+        }
         var mountOptions = FuseMount.Options()
         mountOptions.allowOther = getuid() == 0 || MountCommand.userAllowOther()
         mountOptions.additionalOptions = options?.split(separator: ",").map(String.init) ?? []

@@ -83,7 +83,6 @@ struct CachedTransaction: StoreTransaction {
     func vaults(purgeDueBy date: Date) throws -> [VaultRecord] { try direct { try $0.vaults(purgeDueBy: date) } }
     func vaultName(id: String) throws -> String? { try direct { try $0.vaultName(id: id) } }
     func principals() throws -> [Principal] { try direct { try $0.principals() } }
-    func principals(matching caller: Caller) throws -> [Principal] { try direct { try $0.principals(matching: caller) } }
     func assignments() throws -> [RoleAssignment] { try direct { try $0.assignments() } }
     func assignments(principalKeys: [String]) throws -> [RoleAssignment] { try direct { try $0.assignments(principalKeys: principalKeys) } }
     func objects(vaultID: String, kind: ObjectKind, deleted: Bool) throws -> [ObjectRecord] {

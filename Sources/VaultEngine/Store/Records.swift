@@ -78,7 +78,6 @@ protocol StoreTransaction {
     func removeVault(id: String) throws
 
     func principals() throws -> [Principal]
-    func principals(matching caller: Caller) throws -> [Principal]
     func insertPrincipal(_ principal: Principal) throws
     /// Removes a principal and its role assignments.
     func removePrincipal(nameKey: String) throws

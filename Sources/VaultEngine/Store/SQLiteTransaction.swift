@@ -84,17 +84,6 @@ struct SQLiteTransaction: StoreTransaction {
         try rows("SELECT * FROM principals ORDER BY name_key").map(Self.principal)
     }
 
-    func principals(matching caller: Caller) throws -> [Principal] {
-        let gids = Array(Set([caller.gid] + caller.groups))
-        let placeholders = Array(repeating: "?", count: gids.count).joined(separator: ",")
-        var arguments: StatementArguments = [Int64(caller.uid)]
-        arguments += StatementArguments(gids.map { Int64($0) })
-        return try rows("""
-            SELECT * FROM principals
-            WHERE (kind = 'user' AND unix_id = ?) OR (kind = 'group' AND unix_id IN (\(placeholders)))
-            """, arguments).map(Self.principal)
-    }
-
     func insertPrincipal(_ p: Principal) throws {
         try run("INSERT INTO principals(name, name_key, kind, unix_id, created) VALUES (?, ?, ?, ?, ?)", [p.name, Names.key(p.name), p.kind.rawValue, Int64(p.unixID), p.created.timeIntervalSince1970])
     }

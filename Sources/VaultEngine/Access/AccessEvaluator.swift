@@ -63,16 +63,16 @@ public struct AccessEvaluator: Sendable {
     public func grantedActions(on resource: Resource, among actions: [DataAction]) -> Set<DataAction> {
         let vaultKey = Names.key(resource.vault)
         let nameKey = resource.name.map(Names.key)
-        var granted = Set<DataAction>()
+        var granted = [Bool](repeating: false, count: actions.count)
         for assignment in assignments where assignment.scope.vaultKey == vaultKey {
             if let object = assignment.scope.object {
                 guard let nameKey, object.kind == resource.kind, assignment.scope.objectKey == nameKey else { continue }
             }
-            for action in actions where !granted.contains(action) && assignment.role.grants(action) {
-                granted.insert(action)
+            for (i, action) in actions.enumerated() where !granted[i] && assignment.role.grants(action) {
+                granted[i] = true
             }
         }
-        return granted
+        return Set(zip(actions, granted).filter(\.1).map(\.0))
     }
 
     /// Whether the caller holds any assignment in `vault` (it may then see the vault's directory).

@@ -8,6 +8,20 @@ public struct BuiltInRole: Hashable, Sendable, CustomStringConvertible {
     /// Whether the role may write and delete role assignments (Key Vault Data Access Administrator).
     public let managesAssignments: Bool
     public let summary: String
+    /// The known data actions (`DataAction.all`) the patterns grant, matched once when the role is made.
+    private let knownGrants: Set<DataAction>
+
+    init(name: String, id: String, dataActions: [String], managesAssignments: Bool, summary: String) {
+        self.name = name
+        self.id = id
+        self.dataActions = dataActions
+        self.managesAssignments = managesAssignments
+        self.summary = summary
+        knownGrants = Set(DataAction.all.filter { action in dataActions.contains { action.matches(pattern: $0) } })
+    }
+
+    public static func == (a: BuiltInRole, b: BuiltInRole) -> Bool { a.id == b.id }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 
     public var description: String { name }
 
@@ -21,18 +35,8 @@ public struct BuiltInRole: Hashable, Sendable, CustomStringConvertible {
     /// Whether the role grants `action`. The actions kvfs knows are matched once, when the roles are first
     /// used; any other action string is matched against the patterns.
     public func grants(_ action: DataAction) -> Bool {
-        if let known = BuiltInRole.grantTable[id] { return known.contains(action) || !DataAction.known.contains(action) && matches(action) }
-        return matches(action)
+        knownGrants.contains(action) || !DataAction.known.contains(action) && dataActions.contains { action.matches(pattern: $0) }
     }
-
-    private func matches(_ action: DataAction) -> Bool {
-        dataActions.contains { action.matches(pattern: $0) }
-    }
-
-    /// Role id → the known data actions it grants.
-    private static let grantTable: [String: Set<DataAction>] = Dictionary(uniqueKeysWithValues: all.map { role in
-        (role.id, Set(DataAction.all.filter(role.matches)))
-    })
 
     /// Every data action kvfs knows that this role grants.
     public var grantedActions: [DataAction] { DataAction.all.filter(grants) }

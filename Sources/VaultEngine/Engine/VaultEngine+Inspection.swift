@@ -89,6 +89,15 @@ extension VaultEngine {
             vaultExists: snapshot.liveVaults.contains(Names.key(vault)))
     }
 
+    /// Whether `caller` may see the vault (it holds a role there, or is the store's Owner) and whether it
+    /// exists, without computing any rights.
+    /// - Throws: store errors.
+    public func vaultVisibility(_ vault: String, as caller: Caller) throws -> (visible: Bool, exists: Bool) {
+        let snapshot = try snapshot()
+        let visible = isOwner(caller) || AccessEvaluator(assignments: snapshot.assignments(for: caller)).holdsAnyRole(in: vault)
+        return (visible, snapshot.liveVaults.contains(Names.key(vault)))
+    }
+
     /// Whether a live vault of this name exists (for the Owner's lookups; no audit line).
     /// - Throws: store errors.
     public func vaultExists(_ name: String) throws -> Bool {

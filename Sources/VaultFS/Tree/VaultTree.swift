@@ -144,7 +144,9 @@ public final class VaultTree: FileSystemOperations {
     /// else gets `EACCES`, whether or not the vault exists.
     func requireVisible(_ vault: String, caller: Caller) throws {
         try requireInFilter(vault)
-        _ = try collectionRights(vault, .secret, caller: caller)
+        let (visible, exists) = try engine.vaultVisibility(vault, as: caller)
+        guard visible else { throw FileSystemError.accessDenied }
+        guard exists else { throw FileSystemError.noSuchEntry }
     }
 
     func requireInFilter(_ vault: String) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import VaultEngine
 
 /// A kvfs mount: the vault tree over an engine, served through libfuse until unmounted or signalled, with
@@ -54,4 +55,3 @@ final class PurgeTimer: Sendable {
     func stop() { stopped.withLock { $0 = true } }
 }
 
-import Synchronization

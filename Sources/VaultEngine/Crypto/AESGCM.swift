@@ -11,6 +11,11 @@ public enum AESGCM {
     /// Bytes a sealed box adds to its plaintext.
     public static let overhead = nonceSize + tagSize
 
+    /// The cipher, fetched from OpenSSL's default provider once: passing `EVP_aes_256_gcm()` makes OpenSSL 3
+    /// fetch it again, under a lock, on every init.
+    nonisolated(unsafe) private static let fetched: OpaquePointer? = EVP_CIPHER_fetch(nil, "AES-256-GCM", nil)
+    private static var cipher: OpaquePointer? { fetched ?? EVP_aes_256_gcm() }
+
     /// Seals `plaintext` under `key` with a fresh random nonce.
     /// - Throws: `CryptoError` if OpenSSL fails or the key is not 32 bytes.
     public static func seal(_ plaintext: UnsafeRawBufferPointer, key: SecureBytes, associatedData: [UInt8]) throws -> [UInt8] {
@@ -21,7 +26,7 @@ public enum AESGCM {
         var out = [UInt8](repeating: 0, count: nonceSize + plaintext.count + tagSize)
         out.replaceSubrange(0..<nonceSize, with: nonce)
         try key.withUnsafeBytes { k in
-            try check(EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nil, nil, nil), "EVP_EncryptInit_ex")
+            try check(EVP_EncryptInit_ex(ctx, cipher, nil, nil, nil), "EVP_EncryptInit_ex")
             try check(kvfs_cipher_ctx_set_ivlen(ctx, Int32(nonceSize)), "set GCM IV length")
             try check(EVP_EncryptInit_ex(ctx, nil, nil, k.baseAddress!.assumingMemoryBound(to: UInt8.self), nonce), "EVP_EncryptInit_ex(key)")
         }
@@ -62,7 +67,7 @@ public enum AESGCM {
                 let body = nonce + nonceSize
                 var tag = Array(boxBuffer[(nonceSize + bodyCount)...])
                 try key.withUnsafeBytes { k in
-                    try check(EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nil, nil, nil), "EVP_DecryptInit_ex")
+                    try check(EVP_DecryptInit_ex(ctx, cipher, nil, nil, nil), "EVP_DecryptInit_ex")
                     try check(kvfs_cipher_ctx_set_ivlen(ctx, Int32(nonceSize)), "set GCM IV length")
                     try check(EVP_DecryptInit_ex(ctx, nil, nil, k.baseAddress!.assumingMemoryBound(to: UInt8.self), nonce), "EVP_DecryptInit_ex(key)")
                 }

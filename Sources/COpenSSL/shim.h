@@ -80,4 +80,19 @@ static inline int kvfs_gen_email(void) { return GEN_EMAIL; }
 static inline int kvfs_gen_othername(void) { return GEN_OTHERNAME; }
 static inline uint32_t kvfs_ku_absent(void) { return UINT32_MAX; }
 
+/* A keyed HMAC-SHA-256 context to duplicate per message: the MAC and digest are fetched once. */
+static inline EVP_MAC_CTX *kvfs_hmac_sha256_new(EVP_MAC *mac, const unsigned char *key, size_t keylen) {
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+    if (ctx == NULL) return NULL;
+    char digest[] = "SHA256";
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_init(ctx, key, keylen, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
 #endif

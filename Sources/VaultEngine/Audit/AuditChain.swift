@@ -34,12 +34,12 @@ enum AuditChain {
     }
 
     /// Appends `record` (its seq and prev are filled in here) in the transaction `tx`.
-    static func append(_ record: AuditRecord, key: SecureBytes, in tx: any StoreTransaction) throws {
+    static func append(_ record: AuditRecord, key: HMACSHA256Key, in tx: any StoreTransaction) throws {
         try append([record], key: key, in: tx)
     }
 
     /// Appends `records` in order in the transaction `tx`: the chain's end is read once and recorded once.
-    static func append(_ records: [AuditRecord], key: SecureBytes, in tx: any StoreTransaction) throws {
+    static func append(_ records: [AuditRecord], key: HMACSHA256Key, in tx: any StoreTransaction) throws {
         guard !records.isEmpty else { return }
         let last = try tx.lastAudit()
         var seq = last?.seq ?? 0
@@ -49,7 +49,7 @@ enum AuditChain {
             record.seq = seq
             record.prev = previous
             let body = record.jsonBody
-            let mac = try HMACSHA256.mac(key: key, message: Array((previous + "\n" + body).utf8)).hexString
+            let mac = try key.mac(Array((previous + "\n" + body).utf8)).hexString
             try tx.appendAudit(AuditRow(seq: seq, line: String(body.dropLast()) + ",\"mac\":\"\(mac)\"}", mac: mac))
             previous = mac
         }
@@ -58,8 +58,8 @@ enum AuditChain {
 
     /// `seq:mac:seal`, where the seal is an HMAC of the other two under the audit key, so the head cannot be
     /// moved back to an earlier line without the key.
-    static func head(seq: Int64, mac: String, key: SecureBytes) throws -> String {
-        let seal = try HMACSHA256.mac(key: key, message: Array("kvfs/v1/audit-head\n\(seq)\n\(mac)".utf8)).hexString
+    static func head(seq: Int64, mac: String, key: HMACSHA256Key) throws -> String {
+        let seal = try key.mac(Array("kvfs/v1/audit-head\n\(seq)\n\(mac)".utf8)).hexString
         return "\(seq):\(mac):\(seal)"
     }
 
@@ -75,7 +75,7 @@ enum AuditChain {
     }
 
     /// Checks every line in order against the key, the sequence and the recorded head.
-    static func verify(key: SecureBytes, backend: any StoreBackend) throws -> AuditVerification {
+    static func verify(key: HMACSHA256Key, backend: any StoreBackend) throws -> AuditVerification {
         try backend.read { tx in
             var previous = genesis
             var expectedSeq: Int64 = 1
@@ -90,7 +90,7 @@ enum AuditChain {
                     guard let (body, mac) = split(row.line), mac == row.mac else {
                         return AuditVerification(lines: expectedSeq - 1, problem: "line \(row.seq) is malformed")
                     }
-                    let expected = try HMACSHA256.mac(key: key, message: Array((previous + "\n" + body).utf8)).hexString
+                    let expected = try key.mac(Array((previous + "\n" + body).utf8)).hexString
                     guard constantTimeEquals(Array(expected.utf8), Array(mac.utf8)) else {
                         return AuditVerification(lines: expectedSeq - 1, problem: "line \(row.seq) was edited, moved or forged (its MAC does not match)")
                     }

@@ -15,10 +15,10 @@ final class AuditQueue: Sendable {
     private let flushing = Mutex<Void>(())
     private let stopped = Atomic<Bool>(false)
     private let backend: any StoreBackend
-    private let key: SecureBytes
+    private let key: HMACSHA256Key
     private let logger: Logger
 
-    init(backend: any StoreBackend, key: SecureBytes, logger: Logger) {
+    init(backend: any StoreBackend, key: HMACSHA256Key, logger: Logger) {
         self.backend = backend
         self.key = key
         self.logger = logger

@@ -15,7 +15,7 @@ public final class VaultEngine: Sendable {
     public let clock: any VaultClock
     let logger: Logger
     let masterKey: SecureBytes
-    let auditKey: SecureBytes
+    let auditKey: HMACSHA256Key
     /// The store's random realm id; backups restore only into stores of the same realm.
     public let realm: String
     /// The realm's id and key (docs/backup.md); the key is opened from `meta.realm_key` at open.
@@ -68,7 +68,7 @@ public final class VaultEngine: Sendable {
               try AESGCM.open([UInt8](box), key: masterKey, associatedData: VaultEngine.keyCheckAAD(realm: realm)) != nil else {
             throw VaultError(.wrongMasterKey, "The master key does not open the store at '\(location.directory)'.")
         }
-        auditKey = try HMACSHA256.deriveKey(from: masterKey, purpose: "audit-chain/\(realm)")
+        auditKey = try HMACSHA256Key(try HMACSHA256.deriveKey(from: masterKey, purpose: "audit-chain/\(realm)"))
         realmMembership = try VaultEngine.openRealmKey(backend: backend, realm: realm, masterKey: masterKey)
         auditQueue = AuditQueue(backend: backend, key: auditKey, logger: logger)
         try purgeExpired()

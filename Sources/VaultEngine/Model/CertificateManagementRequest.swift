@@ -41,15 +41,6 @@ public struct CertificateBundleJSON: Encodable, Sendable {
     public var tags: [String: String]
     public var pending: PendingJSON?
 
-    public struct AttributesJSON: Encodable, Sendable {
-        public var enabled: Bool
-        public var nbf: Int?
-        public var exp: Int?
-        public var created: Int
-        public var updated: Int
-        public var recoveryLevel: String
-        public var recoverableDays: Int
-    }
 
     public struct PendingJSON: Encodable, Sendable {
         public var id: String
@@ -64,10 +55,7 @@ public struct CertificateBundleJSON: Encodable, Sendable {
         cer = bundle.isCompleted ? Data(bundle.cer).base64EncodedString() : nil
         contentType = p.contentType
         policy = bundle.policy
-        attributes = AttributesJSON(enabled: p.enabled, nbf: p.notBefore.map { Int($0.timeIntervalSince1970) },
-                                    exp: p.expires.map { Int($0.timeIntervalSince1970) }, created: Int(p.created.timeIntervalSince1970),
-                                    updated: Int(p.updated.timeIntervalSince1970), recoveryLevel: p.recoveryLevel,
-                                    recoverableDays: p.recoverableDays)
+        attributes = AttributesJSON(p)
         tags = p.tags
         pending = bundle.isCompleted ? nil : PendingJSON(id: bundle.id.components(separatedBy: "/").dropLast().joined(separator: "/") + "/pending")
     }

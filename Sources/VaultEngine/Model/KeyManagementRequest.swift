@@ -96,16 +96,6 @@ extension VaultEngine {
 extension KeyBundle: Encodable {
     private enum CodingKeys: String, CodingKey { case key, attributes, tags, managed }
 
-    private struct AttributesView: Encodable {
-        var enabled: Bool
-        var nbf: Int?
-        var exp: Int?
-        var created: Int
-        var updated: Int
-        var recoveryLevel: String
-        var recoverableDays: Int
-    }
-
     /// Azure's KeyBundle: `{key: JWK, attributes: {enabled, nbf, exp, created, updated, recoveryLevel,
     /// recoverableDays}, tags}` with IntDate (Unix seconds) times.
     /// - Throws: `EncodingError`.
@@ -113,10 +103,7 @@ extension KeyBundle: Encodable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(key, forKey: .key)
         let p = properties
-        try c.encode(AttributesView(enabled: p.enabled, nbf: p.notBefore.map { Int($0.timeIntervalSince1970) },
-                                    exp: p.expires.map { Int($0.timeIntervalSince1970) }, created: Int(p.created.timeIntervalSince1970),
-                                    updated: Int(p.updated.timeIntervalSince1970), recoveryLevel: p.recoveryLevel,
-                                    recoverableDays: p.recoverableDays), forKey: .attributes)
+        try c.encode(AttributesJSON(p), forKey: .attributes)
         try c.encode(p.tags, forKey: .tags)
         if p.managed { try c.encode(true, forKey: .managed) }
     }

@@ -74,27 +74,14 @@ extension VaultTree {
     /// Azure's SecretBundle (or CertificateBundle) without its value: id, attributes (Unix seconds), content type, tags.
     struct RestoredObjectView: Encodable {
         var id: String
-        var attributes: Attributes
+        var attributes: AttributesJSON
         var contentType: String?
         var tags: [String: String]
         var managed: Bool?
 
-        struct Attributes: Encodable {
-            var enabled: Bool
-            var nbf: Int?
-            var exp: Int?
-            var created: Int
-            var updated: Int
-            var recoveryLevel: String
-            var recoverableDays: Int
-        }
-
         init(_ p: VersionProperties, vault: String, kind: ObjectKind) {
             id = "/vaults/\(vault)/\(kind.collection)/\(p.name)/\(p.version)"
-            attributes = Attributes(enabled: p.enabled, nbf: p.notBefore.map { Int($0.timeIntervalSince1970) },
-                                    exp: p.expires.map { Int($0.timeIntervalSince1970) }, created: Int(p.created.timeIntervalSince1970),
-                                    updated: Int(p.updated.timeIntervalSince1970), recoveryLevel: p.recoveryLevel,
-                                    recoverableDays: p.recoverableDays)
+            attributes = AttributesJSON(p)
             contentType = p.contentType
             tags = p.tags
             managed = p.managed ? true : nil

@@ -3,20 +3,27 @@ import Glibc
 #endif
 import VaultEngine
 
-/// The one place where vault errors become errnos.
+/// The one place where vault errors become errnos: one row per refusal reason.
 extension VaultError: ErrnoConvertible {
+    public var errno: Int32 { reason.errno }
+}
+
+extension VaultError.Reason {
+    /// The errno a filesystem caller sees for this reason.
     public var errno: Int32 {
-        switch code {
-        case .notFound: ENOENT
-        case .accessDenied: EACCES
-        // A disabled secret reads as a permission problem; other state refusals (managed objects,
-        // key_ops) are operations this object never allows.
-        case .forbidden: azureCode == "SecretDisabled" || azureCode == "KeyDisabled" ? EACCES : EPERM
-        case .conflict, .deletedButRecoverable: EEXIST
-        case .purgeProtected: EPERM
-        case .invalidArgument: EINVAL
+        switch self {
+        case .notFound, .vaultNotFound, .deletedVaultNotFound, .objectNotFound, .pendingCertificateNotFound,
+             .principalNotFound, .assignmentNotFound: ENOENT
+        case .accessDenied, .managementDenied: EACCES
+        // A disabled version reads as a permission problem for this caller, like a mode bit that is off.
+        case .disabled: EACCES
+        // Operations this object's state never allows.
+        case .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden,
+             .purgeProtected, .vaultPurgeProtected, .backupTooManyVersions: EPERM
+        case .conflict, .vaultExists, .assignmentExists, .pendingCreation, .deletedButRecoverable: EEXIST
+        case .invalidArgument, .invalidVaultName, .malformedBackup: EINVAL
         case .tooLarge: EFBIG
-        default: EIO
+        case .storeMissing, .storeExists, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure: EIO
         }
     }
 }

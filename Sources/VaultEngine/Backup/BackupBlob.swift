@@ -60,7 +60,7 @@ enum BackupEnvelope {
 
     /// Azure's answer to a blob that does not parse or fails its integrity check.
     static var malformed: VaultError {
-        VaultError(.invalidArgument, "Backup blob contains invalid or corrupt version.", azureCode: "Malformed backup blob")
+        VaultError(.malformedBackup, "Backup blob contains invalid or corrupt version.")
     }
 
     struct Header {
@@ -87,9 +87,8 @@ enum BackupEnvelope {
         let bytes = blob.bytes
         guard bytes.count > headerSize + AESGCM.overhead, Array(bytes[0..<4]) == magic else { throw malformed }
         guard bytes[4] == format else {
-            throw VaultError(.invalidArgument,
-                             "Backup blob contains invalid or corrupt version: blob format \(bytes[4]) is not one this kvfs reads (format \(format)).",
-                             azureCode: "Malformed backup blob")
+            throw VaultError(.malformedBackup,
+                             "Backup blob contains invalid or corrupt version: blob format \(bytes[4]) is not one this kvfs reads (format \(format)).")
         }
         return Header(realm: bytes[5..<21].hexString, blobID: bytes[21..<37].hexString, bytes: Array(bytes[0..<headerSize]))
     }

@@ -25,15 +25,14 @@ extension VaultEngine {
         case .allow(let assignment):
             return assignment
         case .deny(let reason):
-            throw VaultError(.accessDenied, "Caller \(draft.caller) is not authorized to perform '\(action)' on '\(resource)'.",
-                             azureCode: "ForbiddenByRbac", cause: AccessDenial(reason: reason))
+            throw VaultError(.accessDenied, "Caller \(draft.caller) is not authorized to perform '\(action)' on '\(resource)'.", cause: AccessDenial(reason: reason))
         }
     }
 
     /// The live vault named `name`, or `notFound`.
     func liveVault(_ name: String, in tx: any StoreTransaction) throws -> VaultRecord {
         guard let vault = try tx.vault(nameKey: Names.key(name)), vault.deletedDate == nil else {
-            throw VaultError(.notFound, "Vault '\(Names.printable(name))' was not found.", azureCode: "VaultNotFound")
+            throw VaultError(.vaultNotFound, "Vault '\(Names.printable(name))' was not found.")
         }
         return vault
     }

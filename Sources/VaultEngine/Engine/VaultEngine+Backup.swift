@@ -23,7 +23,7 @@ extension VaultEngine {
                 let v = try liveVault(vault, in: tx)
                 let object = try liveObject(kind, name, in: v, tx: tx)
                 if object.managed {
-                    throw VaultError(.forbidden, "\(kind.displayName) '\(object.name)' is managed by its certificate; back up the certificate instead (its blob carries the \(kind.rawValue)).")
+                    throw VaultError(.managedByCertificate, "\(kind.displayName) '\(object.name)' is managed by its certificate; back up the certificate instead (its blob carries the \(kind.rawValue)).")
                 }
                 draft.version = object.currentVersion
                 return try makeBackupBlob(of: object, in: v, tx: tx)
@@ -62,9 +62,8 @@ extension VaultEngine {
                 let primary = opened.manifest.objects[0]
                 draft.object = primary.name
                 guard primary.kind == kind else {
-                    throw VaultError(.invalidArgument,
-                                     "The backup blob holds a \(primary.kind.rawValue), not a \(kind.rawValue); restore it as a \(primary.kind.rawValue).",
-                                     azureCode: "Malformed backup blob")
+                    throw VaultError(.malformedBackup,
+                                     "The backup blob holds a \(primary.kind.rawValue), not a \(kind.rawValue); restore it as a \(primary.kind.rawValue).")
                 }
                 let restored = try restore(opened, into: v, tx: tx)
                 let (object, current) = restored[0]
@@ -104,9 +103,8 @@ extension VaultEngine {
                           tx: any StoreTransaction) throws -> BackupManifest.Object {
         let versions = try tx.versions(objectID: object.id)
         guard versions.count <= VaultEngine.maxBackupVersions else {
-            throw VaultError(.forbidden,
-                             "\(object.kind.displayName) '\(object.name)' has \(versions.count) versions; a backup holds at most \(VaultEngine.maxBackupVersions). Purge the object's older history by restoring what you need into a new name, or keep it in the store.",
-                             azureCode: "BackupTooManyVersions")
+            throw VaultError(.backupTooManyVersions,
+                             "\(object.kind.displayName) '\(object.name)' has \(versions.count) versions; a backup holds at most \(VaultEngine.maxBackupVersions). Purge the object's older history by restoring what you need into a new name, or keep it in the store.")
         }
         let dataKey = try dataKey(for: vault)
         return BackupManifest.Object(
@@ -148,9 +146,8 @@ extension VaultEngine {
     func openBackupBlob(_ blob: BackupBlob) throws -> OpenedBackup {
         let header = try BackupEnvelope.readHeader(blob)
         guard header.realm == realm else {
-            throw VaultError(.invalidArgument,
-                             "The backup blob was made in realm \(header.realm); this store is realm \(realm). A blob restores only into a store of its realm: make the target store with `kvfs init --realm-file` from `kvfs realm export` of a store of that realm.",
-                             azureCode: "Malformed backup blob")
+            throw VaultError(.malformedBackup,
+                             "The backup blob was made in realm \(header.realm); this store is realm \(realm). A blob restores only into a store of its realm: make the target store with `kvfs init --realm-file` from `kvfs realm export` of a store of that realm.")
         }
         let manifest = try BackupEnvelope.open(blob, header: header, key: try realmMembership.backupKey())
         let malformed = BackupEnvelope.malformed
@@ -177,8 +174,7 @@ extension VaultEngine {
             if let existing = try tx.object(vaultID: vault.id, kind: object.kind, nameKey: Names.key(object.name)) {
                 try refuseDeletedName(existing)
                 throw VaultError(.conflict,
-                                 "\(object.kind.displayName) '\(existing.name)' already exists in vault '\(vault.name)'. A restore needs a free name: restore into another vault, or delete and purge the existing \(object.kind.rawValue) first.",
-                                 azureCode: "Conflict")
+                                 "\(object.kind.displayName) '\(existing.name)' already exists in vault '\(vault.name)'. A restore needs a free name: restore into another vault, or delete and purge the existing \(object.kind.rawValue) first.")
             }
         }
         let backupKey = try realmMembership.backupKey()

@@ -177,7 +177,7 @@ extension VaultEngine {
                 let v = try liveVault(vault, in: tx)
                 let object = try liveObject(.certificate, name, in: v, tx: tx)
                 guard let (record, details) = try pendingVersion(of: object, tx: tx) else {
-                    throw VaultError(.notFound, "Pending certificate not found: \(object.name)", azureCode: "PendingCertificateNotFound")
+                    throw VaultError(.pendingCertificateNotFound, "Pending certificate not found: \(object.name)")
                 }
                 draft.version = record.version
                 return operation(v, object, details)
@@ -202,7 +202,7 @@ extension VaultEngine {
                 let v = try liveVault(vault, in: tx)
                 var object = try liveObject(.certificate, name, in: v, tx: tx)
                 guard let (pending, details) = try pendingVersion(of: object, tx: tx) else {
-                    throw VaultError(.notFound, "Pending certificate not found: \(object.name)", azureCode: "PendingCertificateNotFound")
+                    throw VaultError(.pendingCertificateNotFound, "Pending certificate not found: \(object.name)")
                 }
                 draft.version = pending.version
                 let key = try certificateKey(object, pending, vault: v)
@@ -295,8 +295,7 @@ extension VaultEngine {
         try refuseDeletedName(existing)
         if let existing {
             if try pendingVersion(of: existing, tx: tx) != nil {
-                throw VaultError(.conflict, "Certificate \(existing.name) has a pending creation; merge or abandon it first.",
-                                 azureCode: "Conflict")
+                throw VaultError(.pendingCreation, "Certificate \(existing.name) has a pending creation; merge or abandon it first.")
             }
         } else {
             try refuseForeignNames(name, vault: v, tx: tx)
@@ -310,8 +309,7 @@ extension VaultEngine {
         for kind in [ObjectKind.key, .secret] {
             if let other = try tx.object(vaultID: vault.id, kind: kind, nameKey: Names.key(name)), !other.managed {
                 throw VaultError(.conflict,
-                                 "The name \(Names.printable(name)) is already used by a \(kind.rawValue)\(other.deletedDate == nil ? "" : " (soft-deleted)") in this vault; a certificate needs its name for its key and secret too.",
-                                 azureCode: "Conflict")
+                                 "The name \(Names.printable(name)) is already used by a \(kind.rawValue)\(other.deletedDate == nil ? "" : " (soft-deleted)") in this vault; a certificate needs its name for its key and secret too.")
             }
         }
     }

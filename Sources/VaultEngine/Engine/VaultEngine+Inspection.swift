@@ -46,10 +46,10 @@ extension VaultEngine {
             let evaluator = AccessEvaluator(assignments: try assignments(for: caller, in: tx))
             let rights = evaluator.grantedActions(on: resource, among: policy.actions)
             guard !rights.isEmpty else {
-                return .failure(VaultError(.accessDenied, "Caller \(caller) holds no right on '\(resource)'.", azureCode: "ForbiddenByRbac"))
+                return .failure(VaultError(.accessDenied, "Caller \(caller) holds no right on '\(resource)'."))
             }
             guard let v = try tx.vault(nameKey: Names.key(vault)), v.deletedDate == nil else {
-                return .failure(VaultError(.notFound, "Vault '\(Names.printable(vault))' was not found.", azureCode: "VaultNotFound"))
+                return .failure(VaultError(.vaultNotFound, "Vault '\(Names.printable(vault))' was not found."))
             }
             guard let object = try tx.object(vaultID: v.id, kind: kind, nameKey: Names.key(name)),
                   (object.deletedDate != nil) == deleted,
@@ -118,8 +118,7 @@ extension VaultEngine {
         guard case .deny(let reason) = decision else { return }
         try audited(operation, caller, vault: resource.vault, kind: resource.kind, object: resource.name) { draft in
             draft.decision = decision
-            throw VaultError(.accessDenied, "Caller \(caller) is not authorized to perform '\(action)' on '\(resource)'.",
-                             azureCode: "ForbiddenByRbac", cause: AccessDenial(reason: reason))
+            throw VaultError(.accessDenied, "Caller \(caller) is not authorized to perform '\(action)' on '\(resource)'.", cause: AccessDenial(reason: reason))
         }
     }
 }

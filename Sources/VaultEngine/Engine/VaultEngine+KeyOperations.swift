@@ -150,8 +150,7 @@ extension VaultEngine {
         let reason: String
         if case .deny(let why) = denial { reason = why } else { reason = "no action to decide" }
         throw VaultError(.accessDenied,
-                         "Caller \(draft.caller) is not authorized to perform '\(actions.map(\.rawValue).joined(separator: "' or '"))' on '\(resource)'.",
-                         azureCode: "ForbiddenByRbac", cause: AccessDenial(reason: reason))
+                         "Caller \(draft.caller) is not authorized to perform '\(actions.map(\.rawValue).joined(separator: "' or '"))' on '\(resource)'.", cause: AccessDenial(reason: reason))
     }
 
     /// Opens the sealed private key of a version, for the length of one operation.
@@ -262,25 +261,21 @@ enum KeyCryptoRules {
     /// encrypt, wrapKey) outside nbf/exp.
     static func checkUsable(_ op: KeyOperation, object: ObjectRecord, record: VersionRecord, details: KeyDetails, now: Date) throws {
         guard record.enabled else {
-            throw VaultError(.forbidden, "Operation \(op.rawValue) is not allowed on a disabled key ('\(object.name)' version \(record.version)).",
-                             azureCode: "KeyDisabled")
+            throw VaultError(.disabled(.key), "Operation \(op.rawValue) is not allowed on a disabled key ('\(object.name)' version \(record.version)).")
         }
         guard details.operations.contains(op) else {
             let allowed = details.keyOps.isEmpty ? "none" : details.keyOps.joined(separator: ", ")
-            throw VaultError(.forbidden,
-                             "Operation \(op.rawValue) is not permitted by the key_ops of '\(object.name)' version \(record.version) (\(allowed)); a Crypto Officer can change them with `kvfs key update --ops`.",
-                             azureCode: "KeyOperationForbidden")
+            throw VaultError(.keyOperationNotPermitted,
+                             "Operation \(op.rawValue) is not permitted by the key_ops of '\(object.name)' version \(record.version) (\(allowed)); a Crypto Officer can change them with `kvfs key update --ops`.")
         }
         guard isDateControlled(op) else { return }
         if let notBefore = record.notBefore, now < notBefore {
-            throw VaultError(.forbidden,
-                             "Operation \(op.rawValue) is not allowed on key '\(object.name)' before its not-before date \(AuditChain.timestamp(notBefore)).",
-                             azureCode: "KeyNotYetValid")
+            throw VaultError(.keyNotYetValid,
+                             "Operation \(op.rawValue) is not allowed on key '\(object.name)' before its not-before date \(AuditChain.timestamp(notBefore)).")
         }
         if let expires = record.expires, now >= expires {
-            throw VaultError(.forbidden,
-                             "Operation \(op.rawValue) is not allowed on an expired key ('\(object.name)' expired \(AuditChain.timestamp(expires))); decrypt, unwrapKey and verify still work.",
-                             azureCode: "KeyExpired")
+            throw VaultError(.keyExpired,
+                             "Operation \(op.rawValue) is not allowed on an expired key ('\(object.name)' expired \(AuditChain.timestamp(expires))); decrypt, unwrapKey and verify still work.")
         }
     }
 }

@@ -269,13 +269,13 @@ extension VaultError {
     init(keyCrypto error: KeyCryptoError) {
         switch error.code {
         case .operationFailed:
-            self.init(.storeFailure, error.message, azureCode: "InternalError", cause: error.cause)
+            self.init(.cryptoFailure, error.message, cause: error.cause)
         case .algorithmMismatch, .invalidDigest:
-            self.init(.invalidArgument, error.message, azureCode: "BadParameter")
+            self.init(.invalidArgument, error.message)
         case .decryptionFailed:
-            self.init(.invalidArgument, error.message, azureCode: "BadParameter")
+            self.init(.invalidArgument, error.message)
         default:
-            self.init(.invalidArgument, error.message, azureCode: "BadParameter", cause: error.cause)
+            self.init(.invalidArgument, error.message, cause: error.cause)
         }
     }
 }

@@ -8,9 +8,8 @@ extension VaultEngine {
     /// The live object `name`, or `notFound` with Azure's hint about soft-deleted names.
     func liveObject(_ kind: ObjectKind, _ name: String, in vault: VaultRecord, tx: any StoreTransaction) throws -> ObjectRecord {
         guard let object = try tx.object(vaultID: vault.id, kind: kind, nameKey: Names.key(name)), object.deletedDate == nil else {
-            throw VaultError(.notFound,
-                             "A \(kind.rawValue) with (name/id) \(Names.printable(name)) was not found in this key vault. If you recently deleted this \(kind.rawValue) you may be able to recover it using the correct recovery command.",
-                             azureCode: "\(kind.displayName)NotFound")
+            throw VaultError(.objectNotFound(kind),
+                             "A \(kind.rawValue) with (name/id) \(Names.printable(name)) was not found in this key vault. If you recently deleted this \(kind.rawValue) you may be able to recover it using the correct recovery command.")
         }
         return object
     }
@@ -19,8 +18,7 @@ extension VaultEngine {
     func versionRecord(of object: ObjectRecord, _ version: String?, tx: any StoreTransaction) throws -> VersionRecord {
         let wanted = version ?? object.currentVersion
         guard let record = try tx.version(objectID: object.id, version: wanted) else {
-            throw VaultError(.notFound, "\(object.kind.displayName) '\(object.name)' has no version '\(Names.printable(wanted))'.",
-                             azureCode: "\(object.kind.displayName)NotFound")
+            throw VaultError(.objectNotFound(object.kind), "\(object.kind.displayName) '\(object.name)' has no version '\(Names.printable(wanted))'.")
         }
         return record
     }
@@ -44,8 +42,7 @@ extension VaultEngine {
     func refuseDeletedName(_ existing: ObjectRecord?) throws {
         if let existing, existing.deletedDate != nil {
             throw VaultError(.deletedButRecoverable,
-                             "\(existing.kind.displayName) \(existing.name) is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the \(existing.kind.rawValue) can only be recovered or purged.",
-                             azureCode: "ObjectIsDeletedButRecoverable")
+                             "\(existing.kind.displayName) \(existing.name) is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the \(existing.kind.rawValue) can only be recovered or purged.")
         }
     }
 
@@ -145,7 +142,7 @@ extension VaultEngine {
 
     func refuseManaged(_ object: ObjectRecord, _ verb: String) throws {
         if object.managed {
-            throw VaultError(.forbidden, "\(object.kind.displayName) '\(object.name)' is managed by its certificate and cannot be \(verb) directly.")
+            throw VaultError(.managedByCertificate, "\(object.kind.displayName) '\(object.name)' is managed by its certificate and cannot be \(verb) directly.")
         }
     }
 
@@ -205,7 +202,7 @@ extension VaultEngine {
     func deletedRecord(_ kind: ObjectKind, _ name: String, in vault: VaultRecord, tx: any StoreTransaction) throws -> ObjectRecord {
         guard let object = try tx.object(vaultID: vault.id, kind: kind, nameKey: Names.key(name)), object.deletedDate != nil,
               (object.scheduledPurgeDate ?? .distantFuture) > clock.now() else {
-            throw VaultError(.notFound, "Deleted \(kind.displayName) not found: \(Names.printable(name))", azureCode: "\(kind.displayName)NotFound")
+            throw VaultError(.objectNotFound(kind), "Deleted \(kind.displayName) not found: \(Names.printable(name))")
         }
         return object
     }
@@ -246,8 +243,7 @@ extension VaultEngine {
                 try refuseManaged(object, "purged")
                 if v.purgeProtection {
                     throw VaultError(.purgeProtected,
-                                     "Operation \"purge\" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed. Vault: \(v.name)",
-                                     azureCode: "Forbidden")
+                                     "Operation \"purge\" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed. Vault: \(v.name)")
                 }
                 try cascadeToManagedParts(of: object, in: tx, purge: true)
                 try tx.removeObject(id: object.id)

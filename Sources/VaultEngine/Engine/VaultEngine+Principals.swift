@@ -62,7 +62,7 @@ extension VaultEngine {
                 _ = try liveVault(scope.vault, in: tx)
                 let existing = try tx.assignments(principalKeys: [Names.key(target.name)])
                 if existing.contains(where: { $0.role == role && $0.scope == scope }) {
-                    throw VaultError(.conflict, "'\(target.name)' already holds '\(role.name)' at \(scope).", azureCode: "RoleAssignmentExists")
+                    throw VaultError(.assignmentExists, "'\(target.name)' already holds '\(role.name)' at \(scope).")
                 }
                 let assignment = RoleAssignment(id: try SecureRandom.hexIdentifier(), principal: target.name, role: role,
                                                 scope: scope, created: clock.now())
@@ -97,7 +97,7 @@ extension VaultEngine {
         try audited("RoleAssignmentDelete", caller) { draft in
             try writeChangingAccess { tx in
                 guard let assignment = try tx.assignments().first(where: { $0.id == id.lowercased() }) else {
-                    throw VaultError(.notFound, "No role assignment with id '\(Names.printable(id))'.", azureCode: "RoleAssignmentNotFound")
+                    throw VaultError(.assignmentNotFound, "No role assignment with id '\(Names.printable(id))'.")
                 }
                 draft.vault = assignment.scope.vault
                 try authorizeAssignmentChange(role: assignment.role, scope: assignment.scope, draft: draft, in: tx)
@@ -114,11 +114,11 @@ extension VaultEngine {
         }
         guard let grant = held.first else {
             draft.decision = .deny("the caller is neither the store's owner nor a Key Vault Data Access Administrator at \(scope)")
-            throw VaultError(.accessDenied, "Caller \(draft.caller) may not manage role assignments at \(scope).", azureCode: "AuthorizationFailed")
+            throw VaultError(.managementDenied, "Caller \(draft.caller) may not manage role assignments at \(scope).")
         }
         guard BuiltInRole.delegable.contains(role) else {
             draft.decision = .deny("a Key Vault Data Access Administrator may not assign '\(role.name)'")
-            throw VaultError(.accessDenied, "A Key Vault Data Access Administrator may not assign or remove '\(role.name)'.", azureCode: "AuthorizationFailed")
+            throw VaultError(.managementDenied, "A Key Vault Data Access Administrator may not assign or remove '\(role.name)'.")
         }
         draft.decision = .allow(grant)
     }

@@ -63,7 +63,7 @@ extension VaultEngine {
                 let record = try versionRecord(of: object, version, tx: tx)
                 draft.version = record.version
                 guard record.enabled else {
-                    throw VaultError(.forbidden, "Operation get is not allowed on a disabled secret.", azureCode: "SecretDisabled")
+                    throw VaultError(.disabled(.secret), "Operation get is not allowed on a disabled secret.")
                 }
                 let aad = VaultEngine.valueAAD(vaultID: v.id, kind: .secret, name: object.name, version: record.version)
                 guard let sealed = record.sealedValue,

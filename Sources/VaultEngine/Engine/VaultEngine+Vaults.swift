@@ -16,7 +16,7 @@ extension VaultEngine {
                 try purgeExpired(in: tx)
                 if let existing = try tx.vault(nameKey: Names.key(name)) {
                     let state = existing.deletedDate == nil ? "" : " (in soft-deleted state; recover or purge it first)"
-                    throw VaultError(.conflict, "The vault '\(existing.name)' already exists\(state).", azureCode: "VaultAlreadyExists")
+                    throw VaultError(.vaultExists, "The vault '\(existing.name)' already exists\(state).")
                 }
                 let id = try SecureRandom.hexIdentifier()
                 let dataKey = try SecureRandom.secureBytes(AESGCM.keySize)
@@ -43,7 +43,7 @@ extension VaultEngine {
                     let held = try assignments(for: caller, in: tx).filter { Names.key($0.scope.vault) == Names.key(name) }
                     guard let grant = held.first else {
                         draft.decision = .deny("the caller holds no role in vault '\(Names.printable(name))' and is not the store's Owner")
-                        throw VaultError(.accessDenied, "Caller \(caller) may not read vault '\(Names.printable(name))'.", azureCode: "AuthorizationFailed")
+                        throw VaultError(.managementDenied, "Caller \(caller) may not read vault '\(Names.printable(name))'.")
                     }
                     draft.decision = .allow(grant)
                 }
@@ -123,7 +123,7 @@ extension VaultEngine {
             return try writeChangingAccess { tx in
                 try purgeExpired(in: tx)
                 guard var vault = try tx.vault(nameKey: Names.key(name)), vault.deletedDate != nil else {
-                    throw VaultError(.notFound, "No deleted vault named '\(Names.printable(name))' was found.", azureCode: "DeletedVaultNotFound")
+                    throw VaultError(.deletedVaultNotFound, "No deleted vault named '\(Names.printable(name))' was found.")
                 }
                 vault.deletedDate = nil
                 vault.scheduledPurgeDate = nil
@@ -144,10 +144,10 @@ extension VaultEngine {
             try writeChangingAccess { tx in
                 try purgeExpired(in: tx)
                 guard let vault = try tx.vault(nameKey: Names.key(name)), vault.deletedDate != nil else {
-                    throw VaultError(.notFound, "No deleted vault named '\(Names.printable(name))' was found.", azureCode: "DeletedVaultNotFound")
+                    throw VaultError(.deletedVaultNotFound, "No deleted vault named '\(Names.printable(name))' was found.")
                 }
                 if vault.purgeProtection {
-                    throw VaultError(.purgeProtected, "Operation 'DeletedVaultPurge' is not allowed: purge protection is enabled for vault '\(vault.name)'. It will be purged automatically after \(vault.scheduledPurgeDate.map(AuditChain.timestamp) ?? "its retention period").", azureCode: "MethodNotAllowed")
+                    throw VaultError(.vaultPurgeProtected, "Operation 'DeletedVaultPurge' is not allowed: purge protection is enabled for vault '\(vault.name)'. It will be purged automatically after \(vault.scheduledPurgeDate.map(AuditChain.timestamp) ?? "its retention period").")
                 }
                 try tx.removeVault(id: vault.id)
                 forgetDataKey(vaultID: vault.id)
@@ -159,7 +159,7 @@ extension VaultEngine {
 
     func requireOwner(_ caller: Caller, _ what: String) throws {
         guard isOwner(caller) else {
-            throw VaultError(.accessDenied, "Only the store's owner (uid \(ownerUID)) may \(what); caller is \(caller).", azureCode: "AuthorizationFailed")
+            throw VaultError(.managementDenied, "Only the store's owner (uid \(ownerUID)) may \(what); caller is \(caller).")
         }
     }
 

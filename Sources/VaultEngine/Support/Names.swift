@@ -5,17 +5,17 @@ public enum Names {
     public static func validateVault(_ name: String) throws {
         let bytes = Array(name.utf8)
         guard (3...24).contains(bytes.count) else {
-            throw VaultError(.invalidArgument, "Vault name '\(printable(name))' must be 3 to 24 characters long.", azureCode: "VaultNameNotValid")
+            throw VaultError(.invalidVaultName, "Vault name '\(printable(name))' must be 3 to 24 characters long.")
         }
         guard bytes.allSatisfy(isNameByte) else {
-            throw VaultError(.invalidArgument, "Vault name '\(printable(name))' may contain only letters, digits and hyphens.", azureCode: "VaultNameNotValid")
+            throw VaultError(.invalidVaultName, "Vault name '\(printable(name))' may contain only letters, digits and hyphens.")
         }
         guard isLetter(bytes[0]) else {
-            throw VaultError(.invalidArgument, "Vault name '\(name)' must start with a letter.", azureCode: "VaultNameNotValid")
+            throw VaultError(.invalidVaultName, "Vault name '\(name)' must start with a letter.")
         }
         let hyphen = UInt8(ascii: "-")
         guard !zip(bytes, bytes.dropFirst()).contains(where: { $0 == hyphen && $1 == hyphen }), bytes.last != hyphen else {
-            throw VaultError(.invalidArgument, "Vault name '\(name)' may not contain consecutive hyphens or end with a hyphen.", azureCode: "VaultNameNotValid")
+            throw VaultError(.invalidVaultName, "Vault name '\(name)' may not contain consecutive hyphens or end with a hyphen.")
         }
     }
 
@@ -25,8 +25,7 @@ public enum Names {
         let bytes = Array(name.utf8)
         guard (1...127).contains(bytes.count), bytes.allSatisfy(isNameByte) else {
             throw VaultError(.invalidArgument,
-                             "\(kind.displayName) name '\(printable(name))' is not valid: use 1 to 127 letters, digits and hyphens.",
-                             azureCode: "BadParameter")
+                             "\(kind.displayName) name '\(printable(name))' is not valid: use 1 to 127 letters, digits and hyphens.")
         }
     }
 

@@ -11,15 +11,18 @@ enum ExitCodes {
     static let storeError: Int32 = 6
     static let forbidden: Int32 = 7
 
+    /// The one table from refusal reasons to exit codes: the same refusal gives the same code whether the
+    /// command went through the store or through a mount (whose answers carry Azure's error code).
     static func code(for error: VaultError) -> Int32 {
-        switch error.code {
-        case .notFound: notFound
-        case .accessDenied: accessDenied
-        case .conflict, .deletedButRecoverable, .storeExists: conflict
-        case .invalidArgument, .tooLarge: invalidInput
-        case .storeMissing, .wrongMasterKey, .corrupted, .storeFailure: storeError
-        case .forbidden, .purgeProtected: forbidden
-        default: failure
+        switch error.reason {
+        case .notFound, .vaultNotFound, .deletedVaultNotFound, .objectNotFound, .pendingCertificateNotFound,
+             .principalNotFound, .assignmentNotFound: notFound
+        case .accessDenied, .managementDenied: accessDenied
+        case .conflict, .vaultExists, .assignmentExists, .pendingCreation, .deletedButRecoverable, .storeExists: conflict
+        case .invalidArgument, .invalidVaultName, .malformedBackup, .tooLarge: invalidInput
+        case .storeMissing, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure: storeError
+        case .disabled, .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden,
+             .purgeProtected, .vaultPurgeProtected, .backupTooManyVersions: forbidden
         }
     }
 }

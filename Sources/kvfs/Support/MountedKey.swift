@@ -51,22 +51,15 @@ struct MountedKey {
         let reason = String(cString: strerror(number))
         switch number {
         case ENOENT: return VaultError(.notFound, "\(path): \(reason).")
-        case EACCES, EPERM: return VaultError(.accessDenied, "\(path): \(reason).")
+        case EACCES: return VaultError(.accessDenied, "\(path): \(reason).")
+        case EPERM: return VaultError(.forbidden, "\(path): \(reason).")
         case EINVAL: return VaultError(.invalidArgument, "\(path): the mount refused the request as malformed.")
         default: return VaultError(.storeFailure, "\(path): \(reason).")
         }
     }
 
-    /// Azure's error codes, as the ops file answers them, back to the engine's codes (for exit codes).
+    /// An answer's error, rebuilt with the engine's own reason for its Azure code (so exit codes match the store path).
     static func error(code: String, message: String) -> VaultError {
-        let kind: VaultError.Code
-        switch code {
-        case "ForbiddenByRbac": kind = .accessDenied
-        case "KeyNotFound", "VaultNotFound", "NotFound": kind = .notFound
-        case "BadParameter": kind = .invalidArgument
-        case "KeyDisabled", "KeyOperationForbidden", "KeyExpired", "KeyNotYetValid", "Forbidden": kind = .forbidden
-        default: kind = .storeFailure
-        }
-        return VaultError(kind, message, azureCode: code)
+        VaultError(VaultError.Reason(azureCode: code), message)
     }
 }

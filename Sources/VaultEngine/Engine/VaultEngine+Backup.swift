@@ -172,7 +172,7 @@ extension VaultEngine {
     func restore(_ opened: OpenedBackup, into vault: VaultRecord, tx: any StoreTransaction) throws -> [(ObjectRecord, VersionRecord)] {
         for object in opened.manifest.objects {
             if let existing = try tx.object(vaultID: vault.id, kind: object.kind, nameKey: Names.key(object.name)) {
-                try refuseDeletedName(existing)
+                try ObjectStateRules.refuseDeletedName(existing)
                 throw VaultError(.conflict,
                                  "\(object.kind.displayName) '\(existing.name)' already exists in vault '\(vault.name)'. A restore needs a free name: restore into another vault, or delete and purge the existing \(object.kind.rawValue) first.")
             }

@@ -1,58 +1,9 @@
 import COpenSSL
 import Foundation
 
-/// Validation of certificate policies and the translation of policies, imports and key usages into keys,
-/// certificates and secret values.
+/// The translation of certificate policies, imports and key usages into keys, certificates and secret values
+/// (the policy's own rules are `CertificatePolicyRules`).
 enum CertificateRules {
-    /// Checks a policy before anything touches the store.
-    /// - Throws: `.invalidArgument` naming the first problem.
-    static func validate(_ policy: CertificatePolicy) throws {
-        let issuer = policy.issuerParameters
-        guard issuer.isSelf || issuer.isUnknown else {
-            throw VaultError.invalid("Issuer '\(issuer.name)' is not supported: use 'Self' (self-signed) or 'Unknown' (sign the CSR yourself and merge).")
-        }
-        let key = policy.keyProperties
-        switch key.keyType.uppercased() {
-        case "RSA":
-            guard RSAKeySize.supported.contains(key.keySize ?? 2048) else {
-                throw VaultError.invalid("keyProperties.keySize must be 2048, 3072 or 4096 for RSA, not \(key.keySize ?? 0).")
-            }
-            guard key.curve == nil else { throw VaultError.invalid("keyProperties.curve is for EC keys.") }
-        case "EC":
-            guard EllipticCurve(rawValue: key.curve ?? EllipticCurve.p256.rawValue) != nil else {
-                throw VaultError.invalid("keyProperties.curve must be P-256, P-384, P-521 or P-256K, not '\(key.curve ?? "")'.")
-            }
-        case "RSA-HSM", "EC-HSM":
-            throw VaultError.invalid("keyProperties.keyType '\(key.keyType)' asks for an HSM-protected key; kvfs holds keys in software.")
-        default:
-            throw VaultError.invalid("keyProperties.keyType must be RSA or EC, not '\(key.keyType)'.")
-        }
-        let contentType = policy.secretProperties.contentType
-        guard contentType == CertificatePolicy.pemContentType || contentType == CertificatePolicy.pkcs12ContentType else {
-            throw VaultError.invalid("secretProperties.contentType must be \(CertificatePolicy.pemContentType) or \(CertificatePolicy.pkcs12ContentType), not '\(contentType)'.")
-        }
-        let x509 = policy.x509CertificateProperties
-        guard (1...1200).contains(x509.validityInMonths) else {
-            throw VaultError.invalid("x509CertificateProperties.validityInMonths must be between 1 and 1200, not \(x509.validityInMonths).")
-        }
-        try KeyRules.crypto { try CertificateBuilder.validate(subjectSpec(policy)) }
-        for action in policy.lifetimeActions {
-            let t = action.trigger
-            guard (t.lifetimePercentage == nil) != (t.daysBeforeExpiry == nil) else {
-                throw VaultError.invalid("A lifetime action's trigger needs exactly one of lifetimePercentage and daysBeforeExpiry.")
-            }
-            if let p = t.lifetimePercentage, !(1...99).contains(p) {
-                throw VaultError.invalid("lifetimePercentage must be between 1 and 99, not \(p).")
-            }
-            if let d = t.daysBeforeExpiry, d < 1 || d > x509.validityInMonths * 31 {
-                throw VaultError.invalid("daysBeforeExpiry must be at least 1 and within the validity period, not \(d).")
-            }
-            guard ["autorenew", "emailcontacts"].contains(action.action.actionType.lowercased()) else {
-                throw VaultError.invalid("Lifetime action '\(action.action.actionType)' is not AutoRenew or EmailContacts.")
-            }
-        }
-    }
-
     static func subjectSpec(_ policy: CertificatePolicy) -> CertificateSubjectSpec {
         let x509 = policy.x509CertificateProperties
         return CertificateSubjectSpec(subject: x509.subject, sans: x509.subjectAlternativeNames ?? SubjectAlternativeNames(),

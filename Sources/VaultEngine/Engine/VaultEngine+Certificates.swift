@@ -27,7 +27,7 @@ extension VaultEngine {
         try audited("CertificateCreate", caller, vault: vault, kind: .certificate, object: name) { draft in
             try Names.validateObject(name, kind: .certificate)
             try AttributeRules.validate(tags: tags)
-            if let policy { try CertificateRules.validate(policy) }
+            if let policy { try CertificatePolicyRules.validate(policy) }
             let (known, currentKey) = try backend.read { tx -> (CertificatePolicy?, PrivateKey?) in
                 let (v, existing) = try checkCertificateWritable(DataAction.Certificates.create, vault: vault, name: name, draft: draft, tx: tx)
                 guard let existing else { return (nil, nil) }
@@ -56,12 +56,12 @@ extension VaultEngine {
         try audited("CertificateImport", caller, vault: vault, kind: .certificate, object: name) { draft in
             try Names.validateObject(name, kind: .certificate)
             try AttributeRules.validate(tags: material.tags)
-            if let policy = material.policy { try CertificateRules.validate(policy) }
+            if let policy = material.policy { try CertificatePolicyRules.validate(policy) }
             _ = try backend.read { tx in try checkCertificateWritable(DataAction.Certificates.import, vault: vault, name: name, draft: draft, tx: tx) }
             let (key, leaf, chain, format) = try KeyRules.crypto { try CertificateRules.parseImport(material) }
             var policy = material.policy ?? CertificateRules.derivedPolicy(leaf, key: key, contentType: format)
             policy.keyProperties = CertificateRules.keyProperties(of: key, keeping: policy.keyProperties)
-            try CertificateRules.validate(policy)
+            try CertificatePolicyRules.validate(policy)
             return try backend.write { tx in
                 try purgeExpired(in: tx)
                 let (v, existing) = try checkCertificateWritable(DataAction.Certificates.import, vault: vault, name: name, draft: draft, tx: tx)
@@ -111,7 +111,7 @@ extension VaultEngine {
     @discardableResult
     public func updateCertificatePolicy(vault: String, name: String, _ policy: CertificatePolicy, as caller: Caller) throws -> CertificatePolicy {
         try audited("CertificatePolicyUpdate", caller, vault: vault, kind: .certificate, object: name) { draft in
-            try CertificateRules.validate(policy)
+            try CertificatePolicyRules.validate(policy)
             return try backend.write { tx in
                 try authorize(DataAction.Certificates.update, on: Resource(vault: vault, kind: .certificate, name: name), draft: draft, in: tx)
                 let v = try liveVault(vault, in: tx)
@@ -132,14 +132,8 @@ extension VaultEngine {
     public func updateCertificate(vault: String, name: String, version: String? = nil, _ update: CertificateUpdate,
                                   as caller: Caller) throws -> CertificateBundle {
         try audited("CertificateUpdate", caller, vault: vault, kind: .certificate, object: name, version: version) { draft in
-            if update.attributes.notBefore != nil || update.attributes.expires != nil {
-                throw VaultError.invalid("A certificate's nbf and exp come from its X.509 certificate and cannot be changed.")
-            }
-            if update.attributes.contentType != nil {
-                throw VaultError.invalid("A certificate's content type follows its policy's secretProperties.contentType.")
-            }
-            if let tags = update.attributes.tags { try AttributeRules.validate(tags: tags) }
-            if let policy = update.policy { try CertificateRules.validate(policy) }
+            try AttributeRules.validate(update.attributes, for: .certificate)
+            if let policy = update.policy { try CertificatePolicyRules.validate(policy) }
             return try backend.write { tx in
                 try authorize(DataAction.Certificates.update, on: Resource(vault: vault, kind: .certificate, name: name), draft: draft, in: tx)
                 let v = try liveVault(vault, in: tx)
@@ -292,7 +286,7 @@ extension VaultEngine {
         let existing = try liveVaultRecord.flatMap { try tx.object(vaultID: $0.id, kind: .certificate, nameKey: Names.key(name)) }
         try authorize(action, on: Resource(vault: vault, kind: .certificate, name: name), objectExists: existing != nil, draft: draft, in: tx)
         let v = try liveVault(vault, in: tx)
-        try refuseDeletedName(existing)
+        try ObjectStateRules.refuseDeletedName(existing)
         if let existing {
             if try pendingVersion(of: existing, tx: tx) != nil {
                 throw VaultError(.pendingCreation, "Certificate \(existing.name) has a pending creation; merge or abandon it first.")

@@ -20,7 +20,7 @@ extension VaultEngine {
             try Names.validateObject(name, kind: .key)
             try KeyRules.validate(options.spec)
             let keyOps = try KeyRules.operations(options.keyOps, for: options.spec.keyType)
-            try KeyRules.validate(options.attributes)
+            try AttributeRules.validate(options.attributes, for: .key)
             _ = try backend.read { tx in try checkKeyWritable(DataAction.Keys.create, vault: vault, name: name, draft: draft, tx: tx) }
             let privateKey = try KeyRules.crypto {
                 switch options.spec {
@@ -46,16 +46,13 @@ extension VaultEngine {
                           attributes: NewVersionAttributes = NewVersionAttributes(), as caller: Caller) throws -> KeyBundle {
         try audited("KeyImport", caller, vault: vault, kind: .key, object: name) { draft in
             try Names.validateObject(name, kind: .key)
-            try KeyRules.validate(attributes)
+            try AttributeRules.validate(attributes, for: .key)
             _ = try backend.read { tx in try checkKeyWritable(DataAction.Keys.import, vault: vault, name: name, draft: draft, tx: tx) }
             let privateKey: PrivateKey
             var requestedOps = keyOps
             switch material {
             case .jwk(let jwk):
-                let (_, isHSM) = try KeyRules.crypto { try KeyType.parse(jwk.kty) }
-                if isHSM {
-                    throw VaultError.invalid("kty '\(jwk.kty)' asks for an HSM-protected key; kvfs holds keys in software. Import it as '\(jwk.kty.replacingOccurrences(of: "-HSM", with: ""))'.")
-                }
+                _ = try KeyRules.softwareKeyType(jwk.kty)
                 privateKey = try KeyRules.crypto { try PrivateKey(jwk: jwk) }
                 if requestedOps == nil { requestedOps = jwk.keyOps }
             case .pkcs8PEM(let pem):
@@ -78,7 +75,7 @@ extension VaultEngine {
                 try authorize(DataAction.Keys.rotate, on: Resource(vault: vault, kind: .key, name: name), draft: draft, in: tx)
                 let v = try liveVault(vault, in: tx)
                 let object = try liveObject(.key, name, in: v, tx: tx)
-                try refuseManaged(object, "rotated")
+                try ObjectStateRules.refuseManaged(object, "rotated")
                 let record = try versionRecord(of: object, nil, tx: tx)
                 return (try KeyDetails.decode(record.details), record.tags)
             }
@@ -119,16 +116,12 @@ extension VaultEngine {
     @discardableResult
     public func updateKey(vault: String, name: String, version: String? = nil, _ update: KeyUpdate, as caller: Caller) throws -> KeyBundle {
         try audited("KeyUpdate", caller, vault: vault, kind: .key, object: name, version: version) { draft in
-            let attributes = update.attributes
-            if attributes.contentType != nil {
-                throw VaultError.invalid("Keys have no content type; update key_ops, enabled, nbf, exp or tags.")
-            }
-            if let tags = attributes.tags { try AttributeRules.validate(tags: tags) }
+            try AttributeRules.validate(update.attributes, for: .key)
             return try backend.write { tx in
                 try authorize(DataAction.Keys.update, on: Resource(vault: vault, kind: .key, name: name), draft: draft, in: tx)
                 let v = try liveVault(vault, in: tx)
                 let object = try liveObject(.key, name, in: v, tx: tx)
-                try refuseManaged(object, "updated")
+                try ObjectStateRules.refuseManaged(object, "updated")
                 var record = try versionRecord(of: object, version, tx: tx)
                 draft.version = record.version
                 var details = try KeyDetails.decode(record.details)
@@ -137,11 +130,7 @@ extension VaultEngine {
                     details.keyOps = try KeyRules.operations(keyOps, for: type).map(\.rawValue)
                     record.details = try details.encoded()
                 }
-                if let enabled = attributes.enabled { record.enabled = enabled }
-                if let notBefore = attributes.notBefore { record.notBefore = notBefore }
-                if let expires = attributes.expires { record.expires = expires }
-                if let tags = attributes.tags { record.tags = tags }
-                try AttributeRules.validate(notBefore: record.notBefore, expires: record.expires)
+                try AttributeRules.apply(update.attributes, to: &record)
                 record.updated = clock.now()
                 try tx.updateVersion(record)
                 try commitAudit(draft, in: tx)
@@ -165,8 +154,8 @@ extension VaultEngine {
         let existing = try existingKey(vault: vault, name: name, tx: tx)
         try authorize(action, on: Resource(vault: vault, kind: .key, name: name), objectExists: existing != nil, draft: draft, in: tx)
         let v = try liveVault(vault, in: tx)
-        try refuseDeletedName(existing)
-        if let existing { try refuseManaged(existing, action == DataAction.Keys.rotate ? "rotated" : "replaced") }
+        try ObjectStateRules.refuseDeletedName(existing)
+        if let existing { try ObjectStateRules.refuseManaged(existing, action == DataAction.Keys.rotate ? "rotated" : "replaced") }
         return (v, existing)
     }
 
@@ -212,71 +201,6 @@ extension VaultEngine {
     /// `/vaults/V/keys/N/VERSION`: a key version's identifier (Azure's kid, without the host).
     static func keyID(vault: String, name: String, version: String) -> String {
         "/vaults/\(vault)/keys/\(name)/\(version)"
-    }
-}
-
-/// Validation of key requests, and the translation of crypto-layer errors into `VaultError`.
-enum KeyRules {
-    /// Sizes, exponents and curves a vault creates; checked before anything touches the store.
-    static func validate(_ spec: KeySpec) throws {
-        if case .rsa(let bits, let exponent) = spec {
-            guard RSAKeySize.supported.contains(bits) else {
-                throw VaultError.invalid("RSA key size must be 2048, 3072 or 4096 bits, not \(bits).")
-            }
-            guard exponent >= 3, exponent % 2 == 1, exponent <= Int(UInt32.max) else {
-                throw VaultError.invalid("RSA public exponent must be odd and between 3 and 4294967295 (usually 65537); got \(exponent).")
-            }
-        }
-    }
-
-    /// Attributes of a new key version: tags and dates as for every object; keys have no content type.
-    static func validate(_ attributes: NewVersionAttributes) throws {
-        if attributes.contentType != nil {
-            throw VaultError.invalid("Keys have no content type; give key_ops, enabled, nbf, exp or tags.")
-        }
-        try AttributeRules.validate(tags: attributes.tags)
-        try AttributeRules.validate(notBefore: attributes.notBefore, expires: attributes.expires)
-    }
-
-    /// The key_ops a version gets: the given list without duplicates (every cryptographic entry must be one
-    /// the key type can do; `import`/`export` are accepted and permit nothing), or all the type supports.
-    static func operations(_ requested: [KeyOperation]?, for type: KeyType) throws -> [KeyOperation] {
-        guard let requested else { return KeyOperation.supported(by: type) }
-        var result: [KeyOperation] = []
-        for op in requested where !result.contains(op) {
-            if KeyOperation.cryptographic.contains(op), !op.supported(by: type) {
-                throw VaultError.invalid("key_ops '\(op.rawValue)' is not possible with an \(type.rawValue) key; \(type.rawValue) keys support \(KeyOperation.supported(by: type).map(\.rawValue).joined(separator: ", ")).")
-            }
-            result.append(op)
-        }
-        return result
-    }
-
-    /// Runs crypto-layer code, turning its `KeyCryptoError` into a `VaultError` with the same message (messages
-    /// of the crypto layer never carry key material).
-    static func crypto<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as KeyCryptoError {
-            throw VaultError(keyCrypto: error)
-        }
-    }
-}
-
-extension VaultError {
-    /// A crypto-layer failure as a vault error: bad material, algorithm, digest or input is `.invalidArgument`
-    /// (Azure's BadParameter); an OpenSSL failure is `.storeFailure`.
-    init(keyCrypto error: KeyCryptoError) {
-        switch error.code {
-        case .operationFailed:
-            self.init(.cryptoFailure, error.message, cause: error.cause)
-        case .algorithmMismatch, .invalidDigest:
-            self.init(.invalidArgument, error.message)
-        case .decryptionFailed:
-            self.init(.invalidArgument, error.message)
-        default:
-            self.init(.invalidArgument, error.message, cause: error.cause)
-        }
     }
 }
 

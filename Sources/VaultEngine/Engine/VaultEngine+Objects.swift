@@ -38,14 +38,6 @@ extension VaultEngine {
                              recoveryID: "/vaults/\(vault.name)/deleted\(object.kind.collection)/\(object.name)")
     }
 
-    /// Fails with Azure's ObjectIsDeletedButRecoverable when `name` belongs to a soft-deleted object.
-    func refuseDeletedName(_ existing: ObjectRecord?) throws {
-        if let existing, existing.deletedDate != nil {
-            throw VaultError(.deletedButRecoverable,
-                             "\(existing.kind.displayName) \(existing.name) is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the \(existing.kind.rawValue) can only be recovered or purged.")
-        }
-    }
-
     // MARK: metadata
 
     /// The properties of an object's current (or named) version, without its value.
@@ -100,21 +92,15 @@ extension VaultEngine {
                              _ update: AttributeUpdate, as caller: Caller) throws -> VersionProperties {
         let policy = KindPolicy.of(kind)
         return try audited("\(policy.operationPrefix)Update", caller, vault: vault, kind: kind, object: name, version: version) { draft in
-            if let contentType = update.contentType { try AttributeRules.validate(contentType: contentType) }
-            if let tags = update.tags { try AttributeRules.validate(tags: tags) }
+            try AttributeRules.validate(update, for: kind)
             return try backend.write { tx in
                 try authorize(policy.update, on: Resource(vault: vault, kind: kind, name: name), draft: draft, in: tx)
                 let v = try liveVault(vault, in: tx)
                 let object = try liveObject(kind, name, in: v, tx: tx)
-                try refuseManaged(object, "updated")
+                try ObjectStateRules.refuseManaged(object, "updated")
                 var record = try versionRecord(of: object, version, tx: tx)
                 draft.version = record.version
-                if let enabled = update.enabled { record.enabled = enabled }
-                if let notBefore = update.notBefore { record.notBefore = notBefore }
-                if let expires = update.expires { record.expires = expires }
-                if let contentType = update.contentType { record.contentType = contentType }
-                if let tags = update.tags { record.tags = tags }
-                try AttributeRules.validate(notBefore: record.notBefore, expires: record.expires)
+                try AttributeRules.apply(update, to: &record)
                 record.updated = clock.now()
                 try tx.updateVersion(record)
                 try commitAudit(draft, in: tx)
@@ -140,12 +126,6 @@ extension VaultEngine {
         return object
     }
 
-    func refuseManaged(_ object: ObjectRecord, _ verb: String) throws {
-        if object.managed {
-            throw VaultError(.managedByCertificate, "\(object.kind.displayName) '\(object.name)' is managed by its certificate and cannot be \(verb) directly.")
-        }
-    }
-
     // MARK: soft delete
 
     /// Soft-deletes an object with all its versions; it can be recovered until its scheduled purge date.
@@ -158,7 +138,7 @@ extension VaultEngine {
                 try authorize(policy.delete, on: Resource(vault: vault, kind: kind, name: name), draft: draft, in: tx)
                 let v = try liveVault(vault, in: tx)
                 var object = try liveObject(kind, name, in: v, tx: tx)
-                try refuseManaged(object, "deleted")
+                try ObjectStateRules.refuseManaged(object, "deleted")
                 let now = clock.now()
                 object.deletedDate = now
                 object.scheduledPurgeDate = now.addingTimeInterval(TimeInterval(v.retentionDays) * 86_400)
@@ -218,7 +198,7 @@ extension VaultEngine {
                 try purgeExpired(in: tx)
                 let v = try liveVault(vault, in: tx)
                 var object = try deletedRecord(kind, name, in: v, tx: tx)
-                try refuseManaged(object, "recovered")
+                try ObjectStateRules.refuseManaged(object, "recovered")
                 object.deletedDate = nil
                 object.scheduledPurgeDate = nil
                 try tx.updateObject(object)
@@ -240,7 +220,7 @@ extension VaultEngine {
                 try purgeExpired(in: tx)
                 let v = try liveVault(vault, in: tx)
                 let object = try deletedRecord(kind, name, in: v, tx: tx)
-                try refuseManaged(object, "purged")
+                try ObjectStateRules.refuseManaged(object, "purged")
                 if v.purgeProtection {
                     throw VaultError(.purgeProtected,
                                      "Operation \"purge\" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed. Vault: \(v.name)")

@@ -16,17 +16,15 @@ extension VaultEngine {
             guard value.count <= ObjectLimits.maxSecretValueBytes else {
                 throw VaultError(.tooLarge, "Secret value is \(value.count) bytes; at most \(ObjectLimits.maxSecretValueBytes) bytes (25 KiB) are allowed.")
             }
-            try AttributeRules.validate(contentType: attributes.contentType)
-            try AttributeRules.validate(tags: attributes.tags)
-            try AttributeRules.validate(notBefore: attributes.notBefore, expires: attributes.expires)
+            try AttributeRules.validate(attributes, for: .secret)
             return try backend.write { tx in
                 try purgeExpired(in: tx)
                 let resource = Resource(vault: vault, kind: .secret, name: name)
                 let existing = try existingSecret(vault: vault, name: name, tx: tx)
                 try authorize(DataAction.Secrets.setSecret, on: resource, objectExists: existing != nil, draft: draft, in: tx)
                 let v = try liveVault(vault, in: tx)
-                try refuseDeletedName(existing)
-                if let existing { try refuseManaged(existing, "set") }
+                try ObjectStateRules.refuseDeletedName(existing)
+                if let existing { try ObjectStateRules.refuseManaged(existing, "set") }
                 let version = try SecureRandom.hexIdentifier()
                 draft.version = version
                 let now = clock.now()
@@ -62,9 +60,7 @@ extension VaultEngine {
                 let object = try liveObject(.secret, name, in: v, tx: tx)
                 let record = try versionRecord(of: object, version, tx: tx)
                 draft.version = record.version
-                guard record.enabled else {
-                    throw VaultError(.disabled(.secret), "Operation get is not allowed on a disabled secret.")
-                }
+                try ObjectStateRules.refuseDisabledSecret(record)
                 let aad = VaultEngine.valueAAD(vaultID: v.id, kind: .secret, name: object.name, version: record.version)
                 guard let sealed = record.sealedValue,
                       let value = try AESGCM.open(sealed, key: try dataKey(for: v), associatedData: aad) else {

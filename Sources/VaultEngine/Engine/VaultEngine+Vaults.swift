@@ -9,9 +9,7 @@ extension VaultEngine {
         try audited("VaultPut", caller, vault: name) { draft in
             try requireOwner(caller, "create vaults")
             try Names.validateVault(name)
-            guard (7...90).contains(options.retentionDays) else {
-                throw VaultError.invalid("Soft-delete retention must be 7 to 90 days; \(options.retentionDays) was given.")
-            }
+            try VaultRules.validate(options)
             return try writeChangingAccess { tx in
                 try purgeExpired(in: tx)
                 if let existing = try tx.vault(nameKey: Names.key(name)) {
@@ -77,12 +75,7 @@ extension VaultEngine {
             try requireOwner(caller, "update vaults")
             return try writeChangingAccess { tx in
                 var vault = try liveVault(name, in: tx)
-                if let days = update.retentionDays, days != vault.retentionDays {
-                    throw VaultError.invalid("Soft-delete retention is fixed at creation (\(vault.retentionDays) days) and cannot be changed.")
-                }
-                if update.purgeProtection == false && vault.purgeProtection {
-                    throw VaultError.invalid("Purge protection is enabled on vault '\(vault.name)' and cannot be disabled.")
-                }
+                try VaultRules.validate(update, of: vault)
                 if let sku = update.sku { vault.sku = sku }
                 if update.purgeProtection == true { vault.purgeProtection = true }
                 vault.updated = clock.now()

@@ -53,13 +53,11 @@ public struct KeyManagementRequest: Decodable, Sendable {
     func createOptions() throws -> KeyCreateOptions {
         guard let kty else { throw VaultError.invalid("A create request needs 'kty' (RSA or EC).") }
         let spec: KeySpec
-        switch try KeyRules.crypto({ try KeyType.parse(kty) }) {
-        case (_, true):
-            throw VaultError.invalid("kvfs holds keys in software; HSM-protected keys ('\(kty)') are not available.")
-        case (.rsa, _):
+        switch try KeyRules.softwareKeyType(kty) {
+        case .rsa:
             guard crv == nil else { throw VaultError.invalid("'crv' is for EC keys; RSA keys take 'key_size' and 'public_exponent'.") }
             spec = .rsa(bits: keySize ?? 2048, exponent: publicExponent ?? RSAKeySize.defaultExponent)
-        case (.ec, _):
+        case .ec:
             guard keySize == nil, publicExponent == nil else { throw VaultError.invalid("'key_size' and 'public_exponent' are for RSA keys; EC keys take 'crv'.") }
             spec = .ec(try crv.map { c in try KeyRules.crypto { try EllipticCurve.parse(c) } } ?? .p256)
         }

@@ -82,31 +82,3 @@ public struct NewVersionAttributes: Sendable, Equatable {
         self.tags = tags
     }
 }
-
-enum AttributeRules {
-    static func validate(contentType: String?) throws {
-        if let contentType, contentType.count > ObjectLimits.maxContentTypeLength {
-            throw VaultError.invalid("Content type is \(contentType.count) characters; at most \(ObjectLimits.maxContentTypeLength) are allowed.")
-        }
-    }
-
-    static func validate(tags: [String: String]) throws {
-        guard tags.count <= ObjectLimits.maxTags else {
-            throw VaultError.invalid("\(tags.count) tags given; at most \(ObjectLimits.maxTags) are allowed.")
-        }
-        for (name, value) in tags {
-            guard !name.isEmpty, name.count <= ObjectLimits.maxTagNameLength else {
-                throw VaultError.invalid("Tag names must be 1 to \(ObjectLimits.maxTagNameLength) characters.")
-            }
-            guard value.count <= ObjectLimits.maxTagValueLength else {
-                throw VaultError.invalid("The value of tag '\(Names.printable(name))' is longer than \(ObjectLimits.maxTagValueLength) characters.")
-            }
-        }
-    }
-
-    static func validate(notBefore: Date?, expires: Date?) throws {
-        if let notBefore, let expires, expires < notBefore {
-            throw VaultError.invalid("The expiry date is before the not-before date.")
-        }
-    }
-}

@@ -253,13 +253,7 @@ func parseKeyOps(_ items: [String]) throws -> [KeyOperation] {
 }
 
 func parseKeyType(_ text: String) throws -> KeyType {
-    do {
-        let (type, isHSM) = try KeyType.parse(text.uppercased() == "EC" || text.uppercased() == "RSA" ? text.uppercased() : text)
-        if isHSM { throw InputError("kvfs holds keys in software; HSM-protected keys (\(text)) are not available. Use --kty \(type.rawValue).") }
-        return type
-    } catch let error as KeyCryptoError {
-        throw InputError(error.message)
-    }
+    try KeyRules.softwareKeyType(text.uppercased() == "EC" || text.uppercased() == "RSA" ? text.uppercased() : text)
 }
 
 func parseCurve(_ text: String) throws -> EllipticCurve {

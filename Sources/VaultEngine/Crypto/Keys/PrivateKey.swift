@@ -40,12 +40,7 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
     ///   - exponent: the public exponent, odd and between 3 and 2³² − 1 (default 65537).
     /// - Throws: `KeyCryptoError.invalidArgument` for another size or exponent, `.operationFailed` if OpenSSL fails.
     public static func generate(rsa bits: Int, exponent: Int = RSAKeySize.defaultExponent) throws -> PrivateKey {
-        guard RSAKeySize.supported.contains(bits) else {
-            throw KeyCryptoError(.invalidArgument, "RSA key size must be 2048, 3072 or 4096 bits, not \(bits).")
-        }
-        guard exponent >= 3, exponent % 2 == 1, exponent <= Int(UInt32.max) else {
-            throw KeyCryptoError(.invalidArgument, "RSA public exponent must be odd and between 3 and 4294967295 (usually 65537); got \(exponent).")
-        }
+        try KeyRules.checkRSA(bits: bits, exponent: exponent)
         guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "RSA", nil) else { throw KeyCryptoError.openSSL("create an RSA context") }
         defer { EVP_PKEY_CTX_free(ctx) }
         try checkKey(EVP_PKEY_keygen_init(ctx), "start RSA key generation")

@@ -42,7 +42,7 @@ final class PurgeTimer: Sendable {
             var next = Date().addingTimeInterval(interval)
             while !stopped.withLock({ $0 }) {
                 if Date() >= next {
-                    do { try engine.purgeExpired() } catch { logger.error("automatic purge failed", metadata: ["error": "\(error)"]) }
+                    do { try engine.housekeeping.run() } catch { logger.error("automatic purge failed", metadata: ["error": "\(error)"]) }
                     next = Date().addingTimeInterval(interval)
                 }
                 usleep(200_000)

@@ -21,35 +21,35 @@ struct AuditTests {
     static let stranger = Caller(uid: 1002, gid: 1002, pid: 4444)
 
     static let cases: [Case] = [
-        Case(operation: "SecretSet", succeeds: true, caller: app) { _ = try $0.setSecret(vault: "vault1", name: "db", value: Array(marker.utf8), as: app) },
-        Case(operation: "SecretSet", succeeds: false, caller: stranger) { _ = try $0.setSecret(vault: "vault1", name: "db", value: Array(marker.utf8), as: stranger) },
-        Case(operation: "SecretGet", succeeds: true, caller: app) { _ = try $0.secret(vault: "vault1", name: "db", as: app) },
-        Case(operation: "SecretGet", succeeds: false, caller: stranger) { _ = try $0.secret(vault: "vault1", name: "db", as: stranger) },
-        Case(operation: "SecretList", succeeds: true, caller: app) { _ = try $0.listObjects(.secret, vault: "vault1", as: app) },
-        Case(operation: "SecretListVersions", succeeds: true, caller: app) { _ = try $0.listObjectVersions(.secret, vault: "vault1", name: "db", as: app) },
-        Case(operation: "SecretUpdate", succeeds: true, caller: app) { _ = try $0.updateObject(.secret, vault: "vault1", name: "db", AttributeUpdate(tags: ["k": "v"]), as: app) },
-        Case(operation: "SecretDelete", succeeds: true, caller: app) { _ = try $0.deleteObject(.secret, vault: "vault1", name: "db", as: app) },
-        Case(operation: "SecretListDeleted", succeeds: true, caller: app) { _ = try $0.listDeletedObjects(.secret, vault: "vault1", as: app) },
-        Case(operation: "SecretGetDeleted", succeeds: true, caller: app) { _ = try $0.deletedObject(.secret, vault: "vault1", name: "gone", as: app) },
-        Case(operation: "SecretRecover", succeeds: true, caller: app) { _ = try $0.recoverDeletedObject(.secret, vault: "vault1", name: "gone", as: app) },
-        Case(operation: "SecretPurge", succeeds: true, caller: app) { try $0.purgeDeletedObject(.secret, vault: "vault1", name: "gone", as: app) },
-        Case(operation: "SecretPurge", succeeds: false, caller: stranger) { try $0.purgeDeletedObject(.secret, vault: "vault1", name: "gone", as: stranger) },
-        Case(operation: "VaultPut", succeeds: true, caller: owner) { _ = try $0.createVault(named: "vault9", as: owner) },
-        Case(operation: "VaultPut", succeeds: false, caller: stranger) { _ = try $0.createVault(named: "vault9", as: stranger) },
-        Case(operation: "VaultGet", succeeds: true, caller: app) { _ = try $0.vault(named: "vault1", as: app) },
-        Case(operation: "VaultGet", succeeds: false, caller: stranger) { _ = try $0.vault(named: "vault1", as: stranger) },
-        Case(operation: "VaultList", succeeds: true, caller: owner) { _ = try $0.listVaults(as: owner) },
-        Case(operation: "VaultPatch", succeeds: true, caller: owner) { _ = try $0.updateVault(named: "vault1", VaultUpdate(sku: .premium), as: owner) },
-        Case(operation: "VaultPatch", succeeds: false, caller: stranger) { _ = try $0.updateVault(named: "vault1", VaultUpdate(sku: .premium), as: stranger) },
-        Case(operation: "VaultDelete", succeeds: true, caller: owner) { _ = try $0.deleteVault(named: "vault1", as: owner) },
-        Case(operation: "VaultDelete", succeeds: false, caller: stranger) { _ = try $0.deleteVault(named: "vault1", as: stranger) },
-        Case(operation: "PrincipalCreate", succeeds: true, caller: owner) { _ = try $0.createPrincipal(named: "bob", kind: .user, unixID: 1003, as: owner) },
-        Case(operation: "PrincipalCreate", succeeds: false, caller: stranger) { _ = try $0.createPrincipal(named: "bob", kind: .user, unixID: 1003, as: stranger) },
+        Case(operation: "SecretSet", succeeds: true, caller: app) { _ = try $0.secrets.set(vault: "vault1", name: "db", value: Array(marker.utf8), as: app) },
+        Case(operation: "SecretSet", succeeds: false, caller: stranger) { _ = try $0.secrets.set(vault: "vault1", name: "db", value: Array(marker.utf8), as: stranger) },
+        Case(operation: "SecretGet", succeeds: true, caller: app) { _ = try $0.secrets.get(vault: "vault1", name: "db", as: app) },
+        Case(operation: "SecretGet", succeeds: false, caller: stranger) { _ = try $0.secrets.get(vault: "vault1", name: "db", as: stranger) },
+        Case(operation: "SecretList", succeeds: true, caller: app) { _ = try $0.objects(.secret).list(vault: "vault1", as: app) },
+        Case(operation: "SecretListVersions", succeeds: true, caller: app) { _ = try $0.objects(.secret).versions(vault: "vault1", name: "db", as: app) },
+        Case(operation: "SecretUpdate", succeeds: true, caller: app) { _ = try $0.objects(.secret).update(vault: "vault1", name: "db", AttributeUpdate(tags: ["k": "v"]), as: app) },
+        Case(operation: "SecretDelete", succeeds: true, caller: app) { _ = try $0.objects(.secret).delete(vault: "vault1", name: "db", as: app) },
+        Case(operation: "SecretListDeleted", succeeds: true, caller: app) { _ = try $0.objects(.secret).listDeleted(vault: "vault1", as: app) },
+        Case(operation: "SecretGetDeleted", succeeds: true, caller: app) { _ = try $0.objects(.secret).deleted(vault: "vault1", name: "gone", as: app) },
+        Case(operation: "SecretRecover", succeeds: true, caller: app) { _ = try $0.objects(.secret).recover(vault: "vault1", name: "gone", as: app) },
+        Case(operation: "SecretPurge", succeeds: true, caller: app) { try $0.objects(.secret).purge(vault: "vault1", name: "gone", as: app) },
+        Case(operation: "SecretPurge", succeeds: false, caller: stranger) { try $0.objects(.secret).purge(vault: "vault1", name: "gone", as: stranger) },
+        Case(operation: "VaultPut", succeeds: true, caller: owner) { _ = try $0.vaults.create(named: "vault9", as: owner) },
+        Case(operation: "VaultPut", succeeds: false, caller: stranger) { _ = try $0.vaults.create(named: "vault9", as: stranger) },
+        Case(operation: "VaultGet", succeeds: true, caller: app) { _ = try $0.vaults.show(named: "vault1", as: app) },
+        Case(operation: "VaultGet", succeeds: false, caller: stranger) { _ = try $0.vaults.show(named: "vault1", as: stranger) },
+        Case(operation: "VaultList", succeeds: true, caller: owner) { _ = try $0.vaults.list(as: owner) },
+        Case(operation: "VaultPatch", succeeds: true, caller: owner) { _ = try $0.vaults.update(named: "vault1", VaultUpdate(sku: .premium), as: owner) },
+        Case(operation: "VaultPatch", succeeds: false, caller: stranger) { _ = try $0.vaults.update(named: "vault1", VaultUpdate(sku: .premium), as: stranger) },
+        Case(operation: "VaultDelete", succeeds: true, caller: owner) { _ = try $0.vaults.delete(named: "vault1", as: owner) },
+        Case(operation: "VaultDelete", succeeds: false, caller: stranger) { _ = try $0.vaults.delete(named: "vault1", as: stranger) },
+        Case(operation: "PrincipalCreate", succeeds: true, caller: owner) { _ = try $0.access.createPrincipal(named: "bob", kind: .user, unixID: 1003, as: owner) },
+        Case(operation: "PrincipalCreate", succeeds: false, caller: stranger) { _ = try $0.access.createPrincipal(named: "bob", kind: .user, unixID: 1003, as: stranger) },
         Case(operation: "RoleAssignmentCreate", succeeds: true, caller: owner) {
-            _ = try $0.createRoleAssignment(principal: "app", role: .reader, scope: Scope(vault: "vault1"), as: owner)
+            _ = try $0.access.assign(principal: "app", role: .reader, scope: Scope(vault: "vault1"), as: owner)
         },
         Case(operation: "RoleAssignmentCreate", succeeds: false, caller: stranger) {
-            _ = try $0.createRoleAssignment(principal: "app", role: .reader, scope: Scope(vault: "vault1"), as: stranger)
+            _ = try $0.access.assign(principal: "app", role: .reader, scope: Scope(vault: "vault1"), as: stranger)
         },
     ]
 
@@ -59,9 +59,9 @@ struct AuditTests {
         try store.makeVault()
         try store.seed("db", marker + "-v1")
         try store.seed("gone", marker + "-gone")
-        try store.engine.deleteObject(.secret, vault: "vault1", name: "gone", as: seeder)
-        try store.engine.createPrincipal(named: "app", kind: .user, unixID: app.uid, as: owner)
-        let a = try store.engine.createRoleAssignment(principal: "app", role: .secretsOfficer, scope: Scope(vault: "vault1"), as: owner)
+        try store.engine.objects(.secret).delete(vault: "vault1", name: "gone", as: seeder)
+        try store.engine.access.createPrincipal(named: "app", kind: .user, unixID: app.uid, as: owner)
+        let a = try store.engine.access.assign(principal: "app", role: .secretsOfficer, scope: Scope(vault: "vault1"), as: owner)
         return (store, a)
     }
 
@@ -72,7 +72,7 @@ struct AuditTests {
         store.clock.advance(by: 1.5)
         let result = code { try c.run(store.engine) }
         #expect((result == nil) == c.succeeds, "\(String(describing: result))")
-        let lines = try store.engine.auditRecords(as: Self.owner)
+        let lines = try store.engine.audit.records(as: Self.owner)
         #expect(lines.count == before + 1)
         let line = try decodeAudit(try #require(lines.last))
         #expect(line.operationName == c.operation)
@@ -98,14 +98,14 @@ struct AuditTests {
             #expect(line.resultDescription?.isEmpty == false, "a denial must record its reason")
         }
         for raw in lines { #expect(!raw.contains(Self.marker), "a secret value reached the audit log") }
-        #expect(try store.engine.verifyAudit(as: Self.owner).isIntact)
+        #expect(try store.engine.audit.verify(as: Self.owner).isIntact)
     }
 
     @Test("A data-plane line names the vault, collection, object and version")
     func objectFields() throws {
         let (store, assignment) = try Self.fixture()
-        let p = try store.engine.setSecret(vault: "vault1", name: "db", value: [1, 2], as: Self.app)
-        _ = try store.engine.secret(vault: "vault1", name: "DB", as: Self.app)
+        let p = try store.engine.secrets.set(vault: "vault1", name: "db", value: [1, 2], as: Self.app)
+        _ = try store.engine.secrets.get(vault: "vault1", name: "DB", as: Self.app)
         let lines = try store.auditLog()
         let set = lines[lines.count - 2], get = lines[lines.count - 1]
         for line in [set, get] {
@@ -122,7 +122,7 @@ struct AuditTests {
     func deniedReason() throws {
         let (store, _) = try Self.fixture()
         try store.grant(.reader, toUser: 1002, at: "/vaults/vault1")
-        _ = code { _ = try store.engine.secret(vault: "vault1", name: "db", as: Self.stranger) }
+        _ = code { _ = try store.engine.secrets.get(vault: "vault1", name: "db", as: Self.stranger) }
         let line = try #require(try store.auditLog().last)
         #expect(line.resultSignature == "ForbiddenByRbac")
         #expect(line.resultDescription?.contains("DeniedWithNoValidRBAC") == true)
@@ -132,7 +132,7 @@ struct AuditTests {
     @Test("A failed but allowed request records the applied assignment and the failure")
     func failedAfterAllow() throws {
         let (store, assignment) = try Self.fixture()
-        _ = code { _ = try store.engine.secret(vault: "vault1", name: "missing", as: Self.app) }
+        _ = code { _ = try store.engine.secrets.get(vault: "vault1", name: "missing", as: Self.app) }
         let line = try #require(try store.auditLog().last)
         #expect(line.resultType == "Failure")
         #expect(line.resultSignature == "SecretNotFound")
@@ -145,13 +145,13 @@ struct AuditTests {
         let (store, _) = try Self.fixture()
         let e = store.engine
         let big = Array((Self.marker + String(repeating: "x", count: 25_600)).utf8)
-        _ = code { _ = try e.setSecret(vault: "vault1", name: "big", value: big, as: Self.app) }
-        _ = code { _ = try e.setSecret(vault: "vault1", name: "bad name", value: Array(Self.marker.utf8), as: Self.app) }
-        _ = code { _ = try e.setSecret(vault: "vault1", name: "gone", value: Array(Self.marker.utf8), as: Self.app) }
-        try e.setSecret(vault: "vault1", name: "off", value: Array(Self.marker.utf8), attributes: NewVersionAttributes(enabled: false), as: Self.app)
-        _ = code { _ = try e.secret(vault: "vault1", name: "off", as: Self.app) }
-        _ = try e.secret(vault: "vault1", name: "db", as: Self.app)
-        let lines = try e.auditRecords(as: Self.owner)
+        _ = code { _ = try e.secrets.set(vault: "vault1", name: "big", value: big, as: Self.app) }
+        _ = code { _ = try e.secrets.set(vault: "vault1", name: "bad name", value: Array(Self.marker.utf8), as: Self.app) }
+        _ = code { _ = try e.secrets.set(vault: "vault1", name: "gone", value: Array(Self.marker.utf8), as: Self.app) }
+        try e.secrets.set(vault: "vault1", name: "off", value: Array(Self.marker.utf8), attributes: NewVersionAttributes(enabled: false), as: Self.app)
+        _ = code { _ = try e.secrets.get(vault: "vault1", name: "off", as: Self.app) }
+        _ = try e.secrets.get(vault: "vault1", name: "db", as: Self.app)
+        let lines = try e.audit.records(as: Self.owner)
         #expect(lines.count > 10)
         for line in lines { #expect(!line.contains(Self.marker)) }
     }
@@ -191,8 +191,8 @@ struct AuditTests {
         let store = try TestStore()
         try store.makeVault()
         for i in 0..<4 { try store.seed("s\(i)", "v\(i)") }
-        _ = code { _ = try store.engine.secret(vault: "vault1", name: "s0", as: stranger) }
-        let verification = try store.engine.verifyAudit(as: owner)
+        _ = code { _ = try store.engine.secrets.get(vault: "vault1", name: "s0", as: stranger) }
+        let verification = try store.engine.audit.verify(as: owner)
         #expect(verification.isIntact)
         #expect(verification.lines == Int64(try store.auditCount()))
         return store
@@ -203,7 +203,7 @@ struct AuditTests {
         let store = try Self.tamperFixture()
         try store.sql("UPDATE audit SET line = replace(line, '\"resultType\":\"Failure\"', '\"resultType\":\"Success\"') WHERE line LIKE '%Failure%'")
         #expect(try store.sql("SELECT count(*) FROM audit WHERE line LIKE '%Failure%'") == "0")
-        let result = try store.engine.verifyAudit(as: Self.owner)
+        let result = try store.engine.audit.verify(as: Self.owner)
         #expect(!result.isIntact)
         #expect(result.problem?.contains("line") == true)
     }
@@ -212,14 +212,14 @@ struct AuditTests {
     func editedWithMacColumn() throws {
         let store = try Self.tamperFixture()
         try store.sql("UPDATE audit SET line = replace(line, 'Success', 'Failure'), mac = '\(String(repeating: "0", count: 64))' WHERE seq = 3")
-        #expect(try !store.engine.verifyAudit(as: Self.owner).isIntact)
+        #expect(try !store.engine.audit.verify(as: Self.owner).isIntact)
     }
 
     @Test("verifyAudit detects a removed middle line", .enabled(if: SQLiteCLI.isInstalled))
     func removedMiddle() throws {
         let store = try Self.tamperFixture()
         try store.sql("DELETE FROM audit WHERE seq = 4")
-        let result = try store.engine.verifyAudit(as: Self.owner)
+        let result = try store.engine.audit.verify(as: Self.owner)
         #expect(!result.isIntact)
         #expect(result.lines == 3)
     }
@@ -228,7 +228,7 @@ struct AuditTests {
     func removedMiddleRenumbered() throws {
         let store = try Self.tamperFixture()
         try store.sql("DELETE FROM audit WHERE seq = 4; UPDATE audit SET seq = seq - 1 WHERE seq > 4;")
-        #expect(try !store.engine.verifyAudit(as: Self.owner).isIntact)
+        #expect(try !store.engine.audit.verify(as: Self.owner).isIntact)
     }
 
     @Test("verifyAudit detects a removed last line", .enabled(if: SQLiteCLI.isInstalled))
@@ -236,7 +236,7 @@ struct AuditTests {
         let store = try Self.tamperFixture()
         let count = try store.auditCount()
         try store.sql("DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")
-        let result = try store.engine.verifyAudit(as: Self.owner)
+        let result = try store.engine.audit.verify(as: Self.owner)
         #expect(!result.isIntact)
         #expect(result.lines == Int64(count - 1))
     }
@@ -250,7 +250,7 @@ struct AuditTests {
             DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit);
             UPDATE meta SET value = (SELECT seq || ':' || mac FROM audit ORDER BY seq DESC LIMIT 1) WHERE key = 'audit_head';
             """)
-        let result = try store.engine.verifyAudit(as: Self.owner)
+        let result = try store.engine.audit.verify(as: Self.owner)
         #expect(!result.isIntact, "truncation went unnoticed: the audit head is not authenticated")
     }
 
@@ -264,7 +264,7 @@ struct AuditTests {
             UPDATE audit SET seq = 4 WHERE seq = -1;
             COMMIT;
             """)
-        let result = try store.engine.verifyAudit(as: Self.owner)
+        let result = try store.engine.audit.verify(as: Self.owner)
         #expect(!result.isIntact)
         #expect(result.lines == 2)
     }
@@ -276,15 +276,15 @@ struct AuditTests {
             INSERT INTO audit(seq, line, mac) SELECT seq + 1, replace(line, '"seq":' || seq, '"seq":' || (seq + 1)), mac
             FROM audit WHERE seq = (SELECT max(seq) FROM audit);
             """)
-        #expect(try !store.engine.verifyAudit(as: Self.owner).isIntact)
+        #expect(try !store.engine.audit.verify(as: Self.owner).isIntact)
     }
 
     @Test("An intact log keeps verifying as it grows, across engines")
     func keepsVerifying() throws {
         let store = try Self.tamperFixture()
         let other = try store.openAnotherEngine()
-        try other.setSecret(vault: "vault1", name: "x", value: [1], as: Self.seeder)
-        let verification = try store.engine.verifyAudit(as: Self.owner)
+        try other.secrets.set(vault: "vault1", name: "x", value: [1], as: Self.seeder)
+        let verification = try store.engine.audit.verify(as: Self.owner)
         #expect(verification.isIntact)
         #expect(verification.lines == Int64(try store.auditCount()))
     }
@@ -292,7 +292,7 @@ struct AuditTests {
     @Test("Audit lines are JSON with Azure's field names and a trailing MAC")
     func lineShape() throws {
         let store = try Self.tamperFixture()
-        let raw = try #require(try store.engine.auditRecords(as: Self.owner).last)
+        let raw = try #require(try store.engine.audit.records(as: Self.owner).last)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any])
         for key in ["seq", "time", "operationName", "resultType", "caller", "prev", "mac"] {
             #expect(object[key] != nil, "\(key)")

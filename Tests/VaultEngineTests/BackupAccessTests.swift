@@ -39,9 +39,9 @@ struct BackupAccessTests {
         try store.makeVault("dst")
         let engine = store.engine
         try store.seed("s", "v", in: "src")
-        try engine.createKey(vault: "src", name: "k", KeyCreateOptions(.ec(.p256)), as: TestStore.seeder)
-        let secretBlob = try engine.backupObject(.secret, vault: "src", name: "s", as: TestStore.seeder)
-        let keyBlob = try engine.backupObject(.key, vault: "src", name: "k", as: TestStore.seeder)
+        try engine.keys.create(vault: "src", name: "k", KeyCreateOptions(.ec(.p256)), as: TestStore.seeder)
+        let secretBlob = try engine.backups.backup(.secret, vault: "src", name: "s", as: TestStore.seeder)
+        let keyBlob = try engine.backups.backup(.key, vault: "src", name: "k", as: TestStore.seeder)
 
         let caller = TestStore.user(7100)
         try store.grant(row.role, toUser: caller.uid, at: "/vaults/src")
@@ -51,12 +51,12 @@ struct BackupAccessTests {
             #expect(result == nil || result == .accessDenied, "\(row.role.name): \(String(describing: result))")
             return result == nil
         }
-        #expect(allowed { _ = try engine.backupObject(.secret, vault: "src", name: "s", as: caller) } == row.secretBackup)
-        #expect(allowed { _ = try engine.backupObject(.key, vault: "src", name: "k", as: caller) } == row.keyBackup)
-        #expect(allowed { try engine.restoreObject(.secret, vault: "dst", blob: secretBlob, as: caller) } == row.secretRestore)
-        #expect(allowed { try engine.restoreObject(.key, vault: "dst", blob: keyBlob, as: caller) } == row.keyRestore)
+        #expect(allowed { _ = try engine.backups.backup(.secret, vault: "src", name: "s", as: caller) } == row.secretBackup)
+        #expect(allowed { _ = try engine.backups.backup(.key, vault: "src", name: "k", as: caller) } == row.keyBackup)
+        #expect(allowed { try engine.backups.restore(.secret, vault: "dst", blob: secretBlob, as: caller) } == row.secretRestore)
+        #expect(allowed { try engine.backups.restore(.key, vault: "dst", blob: keyBlob, as: caller) } == row.keyRestore)
         let vaultWide = row.role == .administrator
-        #expect(allowed { _ = try engine.backupVault(named: "src", as: caller) } == vaultWide)
+        #expect(allowed { _ = try engine.backups.backupVault(named: "src", as: caller) } == vaultWide)
     }
 
     @Test func objectScopeAllowsBackupButNotRestore() throws {
@@ -64,21 +64,21 @@ struct BackupAccessTests {
         try store.makeVault("src")
         try store.makeVault("dst")
         try store.seed("s", "v", in: "src")
-        let blob = try store.engine.backupObject(.secret, vault: "src", name: "s", as: TestStore.seeder)
+        let blob = try store.engine.backups.backup(.secret, vault: "src", name: "s", as: TestStore.seeder)
         let caller = TestStore.user(7200)
         try store.grant(.secretsOfficer, toUser: caller.uid, at: "/vaults/src/secrets/s")
         try store.grant(.secretsOfficer, toUser: caller.uid, at: "/vaults/dst/secrets/s")
-        _ = try store.engine.backupObject(.secret, vault: "src", name: "s", as: caller)
-        #expect(code { try store.engine.restoreObject(.secret, vault: "dst", blob: blob, as: caller) } == .accessDenied)
-        #expect(try store.engine.listObjects(.secret, vault: "dst", as: TestStore.seeder).isEmpty)
+        _ = try store.engine.backups.backup(.secret, vault: "src", name: "s", as: caller)
+        #expect(code { try store.engine.backups.restore(.secret, vault: "dst", blob: blob, as: caller) } == .accessDenied)
+        #expect(try store.engine.objects(.secret).list(vault: "dst", as: TestStore.seeder).isEmpty)
     }
 
     @Test func theOwnerHasNoDataAccessAndDenialsAreAudited() throws {
         let store = try TestStore()
         try store.makeVault("src")
         try store.seed("s", "v", in: "src")
-        #expect(code { _ = try store.engine.backupObject(.secret, vault: "src", name: "s", as: TestStore.owner) } == .accessDenied)
-        #expect(code { _ = try store.engine.backupVault(named: "src", as: TestStore.owner) } == .accessDenied)
+        #expect(code { _ = try store.engine.backups.backup(.secret, vault: "src", name: "s", as: TestStore.owner) } == .accessDenied)
+        #expect(code { _ = try store.engine.backups.backupVault(named: "src", as: TestStore.owner) } == .accessDenied)
         let log = try store.auditLog()
         #expect(log.contains { $0.operationName == "SecretBackup" && $0.resultType == "Failure" && $0.resultSignature == "ForbiddenByRbac" })
         #expect(log.contains { $0.operationName == "VaultBackup" && $0.resultType == "Failure" })

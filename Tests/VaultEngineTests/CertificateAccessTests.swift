@@ -34,11 +34,11 @@ struct CertificateAccessTests {
     func table(row: Row) throws {
         let f = try KeyEngineFixture()
         let e = f.engine, v = f.vault
-        try e.createCertificate(vault: v, name: "c", policy: policy(), as: f.admin)
-        try e.createCertificate(vault: v, name: "gone", policy: policy(keyType: "EC", curve: "P-256"), as: f.admin)
-        try e.deleteObject(.certificate, vault: v, name: "gone", as: f.admin)
-        try e.createCertificate(vault: v, name: "gone2", policy: policy(keyType: "EC", curve: "P-256"), as: f.admin)
-        try e.deleteObject(.certificate, vault: v, name: "gone2", as: f.admin)
+        try e.certificates.create(vault: v, name: "c", policy: policy(), as: f.admin)
+        try e.certificates.create(vault: v, name: "gone", policy: policy(keyType: "EC", curve: "P-256"), as: f.admin)
+        try e.objects(.certificate).delete(vault: v, name: "gone", as: f.admin)
+        try e.certificates.create(vault: v, name: "gone2", policy: policy(keyType: "EC", curve: "P-256"), as: f.admin)
+        try e.objects(.certificate).delete(vault: v, name: "gone2", as: f.admin)
         let caller = try f.caller(row.role)
         let scratch = try Scratch()
         try runTool(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "k.pem",
@@ -47,20 +47,20 @@ struct CertificateAccessTests {
         for op in Op.allCases {
             let result = code {
                 switch op {
-                case .create: try e.createCertificate(vault: v, name: "new", policy: policy(keyType: "EC", curve: "P-256"), as: caller)
-                case .importPEM: try e.importCertificate(vault: v, name: "imp", CertificateImport(value: SecureBytes(pem)), as: caller)
-                case .get: _ = try e.certificate(vault: v, name: "c", as: caller)
-                case .list: _ = try e.listObjects(.certificate, vault: v, as: caller)
-                case .listVersions: _ = try e.listObjectVersions(.certificate, vault: v, name: "c", as: caller)
-                case .update: try e.updateCertificate(vault: v, name: "c", CertificateUpdate(attributes: AttributeUpdate(tags: ["a": "b"])), as: caller)
-                case .policyGet: _ = try e.certificatePolicy(vault: v, name: "c", as: caller)
-                case .policyUpdate: try e.updateCertificatePolicy(vault: v, name: "c", policy(), as: caller)
-                case .delete: try e.deleteObject(.certificate, vault: v, name: "c", as: caller)
-                case .recover: try e.recoverDeletedObject(.certificate, vault: v, name: "gone", as: caller)
-                case .purge: try e.purgeDeletedObject(.certificate, vault: v, name: "gone2", as: caller)
-                case .readSecret: _ = try e.secret(vault: v, name: "c", as: caller)
-                case .readKey: _ = try e.key(vault: v, name: "c", as: caller)
-                case .sign: _ = try e.sign(vault: v, name: "c", algorithm: .rs256, digest: [UInt8](repeating: 1, count: 32), as: caller)
+                case .create: try e.certificates.create(vault: v, name: "new", policy: policy(keyType: "EC", curve: "P-256"), as: caller)
+                case .importPEM: try e.certificates.import(vault: v, name: "imp", CertificateImport(value: SecureBytes(pem)), as: caller)
+                case .get: _ = try e.certificates.get(vault: v, name: "c", as: caller)
+                case .list: _ = try e.objects(.certificate).list(vault: v, as: caller)
+                case .listVersions: _ = try e.objects(.certificate).versions(vault: v, name: "c", as: caller)
+                case .update: try e.certificates.update(vault: v, name: "c", CertificateUpdate(attributes: AttributeUpdate(tags: ["a": "b"])), as: caller)
+                case .policyGet: _ = try e.certificates.policy(vault: v, name: "c", as: caller)
+                case .policyUpdate: try e.certificates.updatePolicy(vault: v, name: "c", policy(), as: caller)
+                case .delete: try e.objects(.certificate).delete(vault: v, name: "c", as: caller)
+                case .recover: try e.objects(.certificate).recover(vault: v, name: "gone", as: caller)
+                case .purge: try e.objects(.certificate).purge(vault: v, name: "gone2", as: caller)
+                case .readSecret: _ = try e.secrets.get(vault: v, name: "c", as: caller)
+                case .readKey: _ = try e.keys.get(vault: v, name: "c", as: caller)
+                case .sign: _ = try e.keys.sign(vault: v, name: "c", algorithm: .rs256, digest: [UInt8](repeating: 1, count: 32), as: caller)
                 }
             }
             if row.allowed.contains(op) {
@@ -69,7 +69,7 @@ struct CertificateAccessTests {
                 #expect(result == .accessDenied, "\(row.label) should be denied \(op.rawValue), got \(String(describing: result))")
             }
             // Undo what a delete or recover changed so the next operations see the same state.
-            if op == .delete, result == nil { try e.recoverDeletedObject(.certificate, vault: v, name: "c", as: f.admin) }
+            if op == .delete, result == nil { try e.objects(.certificate).recover(vault: v, name: "c", as: f.admin) }
         }
         let denied = try f.auditLines().filter { $0.contains("\"Certificate") && $0.contains("ForbiddenByRbac") }
         #expect(denied.count == certificateOpsDenied(row))

@@ -44,7 +44,7 @@ struct EngineAccessMatrixTests {
         try store.seed("existing", "one")
         try store.seed("existing", "two")
         try store.seed("gone", "bye")
-        try store.engine.deleteObject(.secret, vault: "vault1", name: "gone", as: TestStore.seeder)
+        try store.engine.objects(.secret).delete(vault: "vault1", name: "gone", as: TestStore.seeder)
         // Roles in another vault must never leak into v1.
         try store.makeVault("other")
         try store.grant(.administrator, toUser: 1001, at: "/vaults/other")
@@ -72,46 +72,46 @@ struct EngineAccessMatrixTests {
     static func perform(_ op: Op, on e: VaultEngine, as caller: Caller) throws {
         switch op {
         case .setNew:
-            let p = try e.setSecret(vault: "vault1", name: "brand-new", value: Array("fresh".utf8), as: caller)
+            let p = try e.secrets.set(vault: "vault1", name: "brand-new", value: Array("fresh".utf8), as: caller)
             #expect(p.name == "brand-new")
         case .setNewVersion:
-            let p = try e.setSecret(vault: "vault1", name: "existing", value: Array("three".utf8), as: caller)
+            let p = try e.secrets.set(vault: "vault1", name: "existing", value: Array("three".utf8), as: caller)
             #expect(p.valueLength == 5)
         case .get:
-            let s = try e.secret(vault: "vault1", name: "existing", as: caller)
+            let s = try e.secrets.get(vault: "vault1", name: "existing", as: caller)
             #expect(s.value.bytes == Array("two".utf8))
         case .properties:
-            let p = try e.objectProperties(.secret, vault: "vault1", name: "existing", as: caller)
+            let p = try e.objects(.secret).properties(vault: "vault1", name: "existing", as: caller)
             #expect(p.valueLength == 3)
         case .list:
-            #expect(try e.listObjects(.secret, vault: "vault1", as: caller).map(\.name) == ["existing"])
+            #expect(try e.objects(.secret).list(vault: "vault1", as: caller).map(\.name) == ["existing"])
         case .listVersions:
-            #expect(try e.listObjectVersions(.secret, vault: "vault1", name: "existing", as: caller).count == 2)
+            #expect(try e.objects(.secret).versions(vault: "vault1", name: "existing", as: caller).count == 2)
         case .update:
-            let p = try e.updateObject(.secret, vault: "vault1", name: "existing", AttributeUpdate(contentType: "text/plain"), as: caller)
+            let p = try e.objects(.secret).update(vault: "vault1", name: "existing", AttributeUpdate(contentType: "text/plain"), as: caller)
             #expect(p.contentType == "text/plain")
         case .delete:
-            let d = try e.deleteObject(.secret, vault: "vault1", name: "existing", as: caller)
+            let d = try e.objects(.secret).delete(vault: "vault1", name: "existing", as: caller)
             #expect(d.properties.name == "existing")
         case .listDeleted:
-            #expect(try e.listDeletedObjects(.secret, vault: "vault1", as: caller).map(\.properties.name) == ["gone"])
+            #expect(try e.objects(.secret).listDeleted(vault: "vault1", as: caller).map(\.properties.name) == ["gone"])
         case .getDeleted:
-            #expect(try e.deletedObject(.secret, vault: "vault1", name: "gone", as: caller).properties.name == "gone")
+            #expect(try e.objects(.secret).deleted(vault: "vault1", name: "gone", as: caller).properties.name == "gone")
         case .recover:
-            #expect(try e.recoverDeletedObject(.secret, vault: "vault1", name: "gone", as: caller).name == "gone")
+            #expect(try e.objects(.secret).recover(vault: "vault1", name: "gone", as: caller).name == "gone")
         case .purge:
-            try e.purgeDeletedObject(.secret, vault: "vault1", name: "gone", as: caller)
+            try e.objects(.secret).purge(vault: "vault1", name: "gone", as: caller)
         }
     }
 
     /// What the seeder sees afterwards: names live, names deleted, versions of `existing`, its content type.
     static func state(_ store: TestStore) throws -> [String] {
         let e = store.engine
-        let live = try e.listObjects(.secret, vault: "vault1", as: TestStore.seeder).map(\.name)
-        let deleted = try e.listDeletedObjects(.secret, vault: "vault1", as: TestStore.seeder).map(\.properties.name)
+        let live = try e.objects(.secret).list(vault: "vault1", as: TestStore.seeder).map(\.name)
+        let deleted = try e.objects(.secret).listDeleted(vault: "vault1", as: TestStore.seeder).map(\.properties.name)
         var result = ["live=\(live)", "deleted=\(deleted)"]
         if live.contains("existing") {
-            let versions = try e.listObjectVersions(.secret, vault: "vault1", name: "existing", as: TestStore.seeder)
+            let versions = try e.objects(.secret).versions(vault: "vault1", name: "existing", as: TestStore.seeder)
             result.append("versions=\(versions.count)")
             result.append("contentType=\(versions.last?.contentType ?? "-")")
         }
@@ -134,7 +134,7 @@ struct EngineAccessMatrixTests {
         let line = try #require(log.last)
         #expect(line.caller.uid == caller.uid)
         #expect(line.resultType == (result == nil ? "Success" : "Failure"))
-        #expect(try store.engine.verifyAudit(as: TestStore.owner).isIntact)
+        #expect(try store.engine.audit.verify(as: TestStore.owner).isIntact)
     }
 
     @Test("Effects of allowed operations are visible to others")
@@ -148,44 +148,44 @@ struct EngineAccessMatrixTests {
         #expect(try store.read("gone") == "bye")
         try Self.perform(.delete, on: store.engine, as: caller)
         #expect(code { _ = try store.read("existing") } == .notFound)
-        try store.engine.purgeDeletedObject(.secret, vault: "vault1", name: "existing", as: caller)
-        #expect(try store.engine.listDeletedObjects(.secret, vault: "vault1", as: caller).isEmpty)
+        try store.engine.objects(.secret).purge(vault: "vault1", name: "existing", as: caller)
+        #expect(try store.engine.objects(.secret).listDeleted(vault: "vault1", as: caller).isEmpty)
     }
 
     @Test("No existence oracle: without rights, a missing object and vault look like a present one")
     func noExistenceOracle() throws {
         let (store, caller) = try Self.fixture(for: .noRole)
         let e = store.engine
-        #expect(code { _ = try e.secret(vault: "vault1", name: "missing", as: caller) } == .accessDenied)
-        #expect(code { _ = try e.secret(vault: "nosuchvault", name: "missing", as: caller) } == .accessDenied)
-        #expect(code { _ = try e.objectProperties(.secret, vault: "vault1", name: "missing", as: caller) } == .accessDenied)
-        #expect(code { _ = try e.setSecret(vault: "nosuchvault", name: "x", value: [1], as: caller) } == .accessDenied)
-        #expect(code { _ = try e.vault(named: "vault1", as: caller) } == .accessDenied)
-        #expect(code { _ = try e.vault(named: "nosuchvault", as: caller) } == .accessDenied)
+        #expect(code { _ = try e.secrets.get(vault: "vault1", name: "missing", as: caller) } == .accessDenied)
+        #expect(code { _ = try e.secrets.get(vault: "nosuchvault", name: "missing", as: caller) } == .accessDenied)
+        #expect(code { _ = try e.objects(.secret).properties(vault: "vault1", name: "missing", as: caller) } == .accessDenied)
+        #expect(code { _ = try e.secrets.set(vault: "nosuchvault", name: "x", value: [1], as: caller) } == .accessDenied)
+        #expect(code { _ = try e.vaults.show(named: "vault1", as: caller) } == .accessDenied)
+        #expect(code { _ = try e.vaults.show(named: "nosuchvault", as: caller) } == .accessDenied)
     }
 
     @Test("With list rights, a missing object is notFound")
     func notFoundForReaders() throws {
         let (store, caller) = try Self.fixture(for: .secretsUser)
         let e = store.engine
-        #expect(code { _ = try e.secret(vault: "vault1", name: "missing", as: caller) } == .notFound)
-        #expect(code { _ = try e.objectProperties(.secret, vault: "vault1", name: "missing", as: caller) } == .notFound)
-        #expect(code { _ = try e.secret(vault: "vault1", name: "gone", as: caller) } == .notFound)
-        #expect(code { _ = try e.secret(vault: "vault1", name: "existing", version: String(repeating: "0", count: 32), as: caller) } == .notFound)
-        #expect(code { _ = try e.deletedObject(.secret, vault: "vault1", name: "existing", as: caller) } == .notFound)
+        #expect(code { _ = try e.secrets.get(vault: "vault1", name: "missing", as: caller) } == .notFound)
+        #expect(code { _ = try e.objects(.secret).properties(vault: "vault1", name: "missing", as: caller) } == .notFound)
+        #expect(code { _ = try e.secrets.get(vault: "vault1", name: "gone", as: caller) } == .notFound)
+        #expect(code { _ = try e.secrets.get(vault: "vault1", name: "existing", version: String(repeating: "0", count: 32), as: caller) } == .notFound)
+        #expect(code { _ = try e.objects(.secret).deleted(vault: "vault1", name: "existing", as: caller) } == .notFound)
     }
 
     @Test("An object-scope Secrets Officer on a name held by a soft-deleted secret gets deletedButRecoverable")
     func objectScopeOnDeletedName() throws {
         let (store, caller) = try Self.fixture(for: .objectScopeOfficer)
-        #expect(code { _ = try store.engine.setSecret(vault: "vault1", name: "gone", value: [1], as: caller) } == .deletedButRecoverable)
+        #expect(code { _ = try store.engine.secrets.set(vault: "vault1", name: "gone", value: [1], as: caller) } == .deletedButRecoverable)
     }
 
     @Test("A role in one vault gives nothing in another")
     func otherVault() throws {
         let (store, caller) = try Self.fixture(for: .noRole)
         // uid 1001 is Administrator of "other".
-        #expect(try store.engine.setSecret(vault: "other", name: "x", value: [1], as: caller).name == "x")
-        #expect(code { _ = try store.engine.listObjects(.secret, vault: "vault1", as: caller) } == .accessDenied)
+        #expect(try store.engine.secrets.set(vault: "other", name: "x", value: [1], as: caller).name == "x")
+        #expect(code { _ = try store.engine.objects(.secret).list(vault: "vault1", as: caller) } == .accessDenied)
     }
 }

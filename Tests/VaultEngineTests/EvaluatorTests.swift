@@ -99,12 +99,12 @@ struct EvaluatorTests {
         let primary = Caller(uid: 1001, gid: 3000, pid: 1)
         let supplementary = Caller(uid: 1002, gid: 100, groups: [50, 3000], pid: 2)
         let outsider = Caller(uid: 1003, gid: 100, groups: [50, 3001], pid: 3)
-        #expect(try store.engine.evaluator(for: primary).decide(Self.getSecret, on: db) == .allow(assignment))
-        #expect(try store.engine.evaluator(for: supplementary).decide(Self.getSecret, on: db) == .allow(assignment))
-        #expect(try !store.engine.evaluator(for: outsider).decide(Self.getSecret, on: db).isAllowed)
+        #expect(try store.engine.access.evaluator(for: primary).decide(Self.getSecret, on: db) == .allow(assignment))
+        #expect(try store.engine.access.evaluator(for: supplementary).decide(Self.getSecret, on: db) == .allow(assignment))
+        #expect(try !store.engine.access.evaluator(for: outsider).decide(Self.getSecret, on: db).isAllowed)
         // A uid equal to the group's id is not membership.
-        #expect(try !store.engine.evaluator(for: Caller(uid: 3000, gid: 100, pid: 4)).decide(Self.getSecret, on: db).isAllowed)
-        #expect(try store.engine.evaluator(for: outsider).assignments.isEmpty)
+        #expect(try !store.engine.access.evaluator(for: Caller(uid: 3000, gid: 100, pid: 4)).decide(Self.getSecret, on: db).isAllowed)
+        #expect(try store.engine.access.evaluator(for: outsider).assignments.isEmpty)
     }
 
     @Test("A user principal matches the uid only, not a gid with the same number")
@@ -113,8 +113,8 @@ struct EvaluatorTests {
         try store.makeVault()
         let assignment = try store.grant(.secretsUser, toUser: 1001, at: "/vaults/vault1")
         let db = Resource(vault: "vault1", kind: .secret, name: "db")
-        #expect(try store.engine.evaluator(for: Caller(uid: 1001, gid: 9, pid: 1)).decide(Self.getSecret, on: db) == .allow(assignment))
-        #expect(try !store.engine.evaluator(for: Caller(uid: 9, gid: 1001, groups: [1001], pid: 1)).decide(Self.getSecret, on: db).isAllowed)
+        #expect(try store.engine.access.evaluator(for: Caller(uid: 1001, gid: 9, pid: 1)).decide(Self.getSecret, on: db) == .allow(assignment))
+        #expect(try !store.engine.access.evaluator(for: Caller(uid: 9, gid: 1001, groups: [1001], pid: 1)).decide(Self.getSecret, on: db).isAllowed)
     }
 
     @Test("Deleting a principal removes its assignments")
@@ -122,9 +122,9 @@ struct EvaluatorTests {
         let store = try TestStore()
         try store.makeVault()
         try store.grant(.secretsUser, toUser: 1001, at: "/vaults/vault1")
-        try store.engine.deletePrincipal(named: "u1001", as: TestStore.owner)
-        #expect(try store.engine.evaluator(for: TestStore.user(1001)).assignments.isEmpty)
-        #expect(try store.engine.listRoleAssignments(principal: "u1001", as: TestStore.owner).isEmpty)
+        try store.engine.access.deletePrincipal(named: "u1001", as: TestStore.owner)
+        #expect(try store.engine.access.evaluator(for: TestStore.user(1001)).assignments.isEmpty)
+        #expect(try store.engine.access.assignments(principal: "u1001", as: TestStore.owner).isEmpty)
     }
 
     @Test("Scopes parse Azure's tail shapes and nothing else", arguments: [

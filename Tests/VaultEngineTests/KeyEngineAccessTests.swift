@@ -43,41 +43,41 @@ struct KeyEngineAccessTests {
     func table(row: Row) throws {
         let f = try KeyEngineFixture()
         let e = f.engine, v = f.vault
-        try e.createKey(vault: v, name: "k", KeyCreateOptions(.rsa()), as: f.admin)
+        try e.keys.create(vault: v, name: "k", KeyCreateOptions(.rsa()), as: f.admin)
         let scope = row.objectScope ? Scope(vault: v, object: (.key, row.label.hasSuffix("another key") ? "other" : "k")) : nil
-        if row.label.hasSuffix("another key") { try e.createKey(vault: v, name: "other", KeyCreateOptions(.ec(.p256)), as: f.admin) }
+        if row.label.hasSuffix("another key") { try e.keys.create(vault: v, name: "other", KeyCreateOptions(.ec(.p256)), as: f.admin) }
         let c = try f.caller(row.role, scope: scope)
         let digest = [UInt8](repeating: 1, count: 32)
-        let signature = try e.sign(vault: v, name: "k", algorithm: .rs256, digest: digest, as: f.admin).bytes!
-        let ciphertext = try e.encrypt(vault: v, name: "k", algorithm: .rsaOAEP256, plaintext: SecureBytes([1]), as: f.admin).bytes!
+        let signature = try e.keys.sign(vault: v, name: "k", algorithm: .rs256, digest: digest, as: f.admin).bytes!
+        let ciphertext = try e.keys.encrypt(vault: v, name: "k", algorithm: .rsaOAEP256, plaintext: SecureBytes([1]), as: f.admin).bytes!
         let pem = try f.makePKCS8PEM()
 
         let calls: [(Op, () throws -> Void)] = [
-            (.create, { _ = try e.createKey(vault: v, name: "new", KeyCreateOptions(.ec(.p256)), as: c) }),
-            (.importKey, { _ = try e.importKey(vault: v, name: "imported", .pkcs8PEM(pem), as: c) }),
-            (.get, { _ = try e.key(vault: v, name: "k", as: c) }),
-            (.list, { _ = try e.listObjects(.key, vault: v, as: c) }),
-            (.listVersions, { _ = try e.listObjectVersions(.key, vault: v, name: "k", as: c) }),
-            (.update, { _ = try e.updateKey(vault: v, name: "k", KeyUpdate(attributes: AttributeUpdate(tags: ["t": "1"])), as: c) }),
-            (.rotate, { _ = try e.rotateKey(vault: v, name: "k", as: c) }),
-            (.sign, { _ = try e.sign(vault: v, name: "k", algorithm: .rs256, digest: digest, as: c) }),
+            (.create, { _ = try e.keys.create(vault: v, name: "new", KeyCreateOptions(.ec(.p256)), as: c) }),
+            (.importKey, { _ = try e.keys.import(vault: v, name: "imported", .pkcs8PEM(pem), as: c) }),
+            (.get, { _ = try e.keys.get(vault: v, name: "k", as: c) }),
+            (.list, { _ = try e.objects(.key).list(vault: v, as: c) }),
+            (.listVersions, { _ = try e.objects(.key).versions(vault: v, name: "k", as: c) }),
+            (.update, { _ = try e.keys.update(vault: v, name: "k", KeyUpdate(attributes: AttributeUpdate(tags: ["t": "1"])), as: c) }),
+            (.rotate, { _ = try e.keys.rotate(vault: v, name: "k", as: c) }),
+            (.sign, { _ = try e.keys.sign(vault: v, name: "k", algorithm: .rs256, digest: digest, as: c) }),
             (.verify, {
-                let verdict = try e.verify(vault: v, name: "k", version: firstVersion(e, f), algorithm: .rs256, digest: digest, signature: signature, as: c)
+                let verdict = try e.keys.verify(vault: v, name: "k", version: firstVersion(e, f), algorithm: .rs256, digest: digest, signature: signature, as: c)
                 if verdict.isValid != true { Issue.record("\(row.label): a good signature did not verify") }
             }),
-            (.encrypt, { _ = try e.encrypt(vault: v, name: "k", algorithm: .rsaOAEP256, plaintext: SecureBytes([1]), as: c) }),
+            (.encrypt, { _ = try e.keys.encrypt(vault: v, name: "k", algorithm: .rsaOAEP256, plaintext: SecureBytes([1]), as: c) }),
             // Verify, decrypt and unwrap name the first version explicitly: a role that may rotate has made a new current one.
-            (.decrypt, { _ = try e.decrypt(vault: v, name: "k", version: firstVersion(e, f), algorithm: .rsaOAEP256, ciphertext: ciphertext, as: c) }),
-            (.wrap, { _ = try e.wrapKey(vault: v, name: "k", algorithm: .rsaOAEP256, key: SecureBytes([2]), as: c) }),
-            (.unwrap, { _ = try e.unwrapKey(vault: v, name: "k", version: firstVersion(e, f), algorithm: .rsaOAEP256, wrappedKey: ciphertext, as: c) }),
-            (.delete, { _ = try e.deleteObject(.key, vault: v, name: "k", as: c) }),
+            (.decrypt, { _ = try e.keys.decrypt(vault: v, name: "k", version: firstVersion(e, f), algorithm: .rsaOAEP256, ciphertext: ciphertext, as: c) }),
+            (.wrap, { _ = try e.keys.wrapKey(vault: v, name: "k", algorithm: .rsaOAEP256, key: SecureBytes([2]), as: c) }),
+            (.unwrap, { _ = try e.keys.unwrapKey(vault: v, name: "k", version: firstVersion(e, f), algorithm: .rsaOAEP256, wrappedKey: ciphertext, as: c) }),
+            (.delete, { _ = try e.objects(.key).delete(vault: v, name: "k", as: c) }),
             (.recover, {
-                if (try? e.key(vault: v, name: "k", as: f.admin)) != nil { try e.deleteObject(.key, vault: v, name: "k", as: f.admin) }
-                _ = try e.recoverDeletedObject(.key, vault: v, name: "k", as: c)
+                if (try? e.keys.get(vault: v, name: "k", as: f.admin)) != nil { try e.objects(.key).delete(vault: v, name: "k", as: f.admin) }
+                _ = try e.objects(.key).recover(vault: v, name: "k", as: c)
             }),
             (.purge, {
-                if (try? e.key(vault: v, name: "k", as: f.admin)) != nil { try e.deleteObject(.key, vault: v, name: "k", as: f.admin) }
-                try e.purgeDeletedObject(.key, vault: v, name: "k", as: c)
+                if (try? e.keys.get(vault: v, name: "k", as: f.admin)) != nil { try e.objects(.key).delete(vault: v, name: "k", as: f.admin) }
+                try e.objects(.key).purge(vault: v, name: "k", as: c)
             }),
         ]
         #expect(calls.map(\.0) == Op.allCases)
@@ -95,22 +95,22 @@ struct KeyEngineAccessTests {
             .filter { $0.caller.uid == c.uid }
         #expect(records.count == Op.allCases.count)
         #expect(records.filter { $0.resultSignature == "ForbiddenByRbac" }.count == Op.allCases.count - row.allowed.count)
-        #expect(try e.verifyAudit(as: f.owner).isIntact)
+        #expect(try e.audit.verify(as: f.owner).isIntact)
     }
 
     private func firstVersion(_ e: VaultEngine, _ f: KeyEngineFixture) throws -> String {
-        try e.listObjectVersions(.key, vault: f.vault, name: "k", as: f.admin).min { $0.created < $1.created }!.version
+        try e.objects(.key).versions(vault: f.vault, name: "k", as: f.admin).min { $0.created < $1.created }!.version
     }
 
     @Test("a denied caller learns nothing: a missing key and an existing one give the same accessDenied")
     func noExistenceOracle() throws {
         let f = try KeyEngineFixture()
-        try f.engine.createKey(vault: f.vault, name: "k", KeyCreateOptions(.ec(.p256)), as: f.admin)
+        try f.engine.keys.create(vault: f.vault, name: "k", KeyCreateOptions(.ec(.p256)), as: f.admin)
         let c = try f.caller(.secretsUser)
         let digest = [UInt8](repeating: 1, count: 32)
         for name in ["k", "missing"] {
-            #expect(vaultError { _ = try f.engine.key(vault: f.vault, name: name, as: c) }?.code == .accessDenied)
-            #expect(vaultError { _ = try f.engine.sign(vault: f.vault, name: name, algorithm: .es256, digest: digest, as: c) }?.code == .accessDenied)
+            #expect(vaultError { _ = try f.engine.keys.get(vault: f.vault, name: name, as: c) }?.code == .accessDenied)
+            #expect(vaultError { _ = try f.engine.keys.sign(vault: f.vault, name: name, algorithm: .es256, digest: digest, as: c) }?.code == .accessDenied)
         }
     }
 }

@@ -34,7 +34,7 @@ struct KeyEngineImportTests {
         let tool = try OpenSSLTool()
         let (json, d, pem) = try Self.opensslJWK(curve: curve, tool: tool)
         let jwk = try JSONDecoder().decode(PrivateJWK.self, from: Data(json.utf8))
-        let imported = try f.engine.importKey(vault: f.vault, name: "imp", .jwk(jwk), as: f.admin)
+        let imported = try f.engine.keys.import(vault: f.vault, name: "imp", .jwk(jwk), as: f.admin)
         #expect(imported.publicKeyPEM == pem)
         #expect(imported.keyOps == (curve == nil ? KeyOperation.supported(by: .rsa) : [.sign]))   // the JWK's own key_ops when given
 
@@ -47,27 +47,27 @@ struct KeyEngineImportTests {
             outputs.append("\(bundle)")
         }
         try collect(imported)
-        try collect(try f.engine.key(vault: f.vault, name: "imp", as: f.admin))
-        try collect(try f.engine.updateKey(vault: f.vault, name: "imp", KeyUpdate(attributes: AttributeUpdate(tags: ["a": "b"])), as: f.admin))
-        outputs.append("\(try f.engine.listObjects(.key, vault: f.vault, as: f.admin))")
-        outputs.append("\(try f.engine.listObjectVersions(.key, vault: f.vault, name: "imp", as: f.admin))")
+        try collect(try f.engine.keys.get(vault: f.vault, name: "imp", as: f.admin))
+        try collect(try f.engine.keys.update(vault: f.vault, name: "imp", KeyUpdate(attributes: AttributeUpdate(tags: ["a": "b"])), as: f.admin))
+        outputs.append("\(try f.engine.objects(.key).list(vault: f.vault, as: f.admin))")
+        outputs.append("\(try f.engine.objects(.key).versions(vault: f.vault, name: "imp", as: f.admin))")
         let alg: SignatureAlgorithm = curve?.signatureAlgorithm ?? .rs256
-        let signed = try f.engine.sign(vault: f.vault, name: "imp", algorithm: alg, digest: [UInt8](repeating: 1, count: alg.digestLength), as: f.admin)
+        let signed = try f.engine.keys.sign(vault: f.vault, name: "imp", algorithm: alg, digest: [UInt8](repeating: 1, count: alg.digestLength), as: f.admin)
         outputs.append(String(decoding: try encoder.encode(signed), as: UTF8.self))
         outputs.append("\(signed)")
         for error in [
-            vaultError { _ = try f.engine.sign(vault: f.vault, name: "imp", algorithm: alg, digest: [1], as: f.admin) },
-            vaultError { _ = try f.engine.decrypt(vault: f.vault, name: "imp", algorithm: .rsaOAEP256, ciphertext: [UInt8](repeating: 0, count: 256), as: f.admin) },
-            vaultError { _ = try f.engine.importKey(vault: f.vault, name: "imp2", .jwk(PrivateJWK(kty: jwk.kty, n: jwk.n, e: jwk.e, d: jwk.d, crv: jwk.crv, x: jwk.y, y: jwk.x)), as: f.admin) },
+            vaultError { _ = try f.engine.keys.sign(vault: f.vault, name: "imp", algorithm: alg, digest: [1], as: f.admin) },
+            vaultError { _ = try f.engine.keys.decrypt(vault: f.vault, name: "imp", algorithm: .rsaOAEP256, ciphertext: [UInt8](repeating: 0, count: 256), as: f.admin) },
+            vaultError { _ = try f.engine.keys.import(vault: f.vault, name: "imp2", .jwk(PrivateJWK(kty: jwk.kty, n: jwk.n, e: jwk.e, d: jwk.d, crv: jwk.crv, x: jwk.y, y: jwk.x)), as: f.admin) },
         ] {
             #expect(error != nil)
             outputs.append("\(String(describing: error)) \(String(describing: error?.cause))")
         }
         outputs.append("\(jwk)")
         outputs.append("\(KeyImportMaterial.jwk(jwk))")
-        let deleted = try f.engine.deleteObject(.key, vault: f.vault, name: "imp", as: f.admin)
+        let deleted = try f.engine.objects(.key).delete(vault: f.vault, name: "imp", as: f.admin)
         outputs.append("\(deleted)")
-        outputs.append("\(try f.engine.listDeletedObjects(.key, vault: f.vault, as: f.admin))")
+        outputs.append("\(try f.engine.objects(.key).listDeleted(vault: f.vault, as: f.admin))")
         outputs += try f.auditLines()
 
         #expect(outputs.count > 15)
@@ -92,25 +92,25 @@ struct KeyEngineImportTests {
             try tool.ok(genpkey + ["-out", "key.pem"])
             try tool.ok(["pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem"])
             let pem = String(decoding: try tool.read("key.pem"), as: UTF8.self)
-            let bundle = try f.engine.importKey(vault: f.vault, name: name, .pkcs8PEM(pem), keyOps: [.sign, .verify], as: f.admin)
+            let bundle = try f.engine.keys.import(vault: f.vault, name: name, .pkcs8PEM(pem), keyOps: [.sign, .verify], as: f.admin)
             #expect(bundle.publicKeyPEM == String(decoding: try tool.read("pub.pem"), as: UTF8.self))
             #expect(bundle.keyOps == [.sign, .verify])
             let alg: SignatureAlgorithm = name == "rsa" ? .ps512 : .es512
             let digest = try SecureRandom.bytes(64)
             _ = try tool.write("digest.bin", digest)
-            let signature = try f.engine.sign(vault: f.vault, name: name, algorithm: alg, digest: digest, as: f.admin).bytes!
+            let signature = try f.engine.keys.sign(vault: f.vault, name: name, algorithm: alg, digest: digest, as: f.admin).bytes!
             let sigFile = name == "rsa" ? try tool.write("sig.bin", signature) : try tool.derSignatureFile(fromRaw: signature, name: "sig.der")
             let out = try tool.ok(["pkeyutl", "-verify", "-inkey", "key.pem", "-in", "digest.bin", "-sigfile", sigFile] + KeyCryptoFixtures.pkeyopts(alg))
             #expect(out.contains("Signature Verified Successfully"))
             // key_ops given at import are enforced.
-            #expect(vaultError { _ = try f.engine.encrypt(vault: f.vault, name: "rsa", algorithm: .rsaOAEP256, plaintext: SecureBytes([1]), as: f.admin) }?.azureCode == "KeyOperationForbidden")
+            #expect(vaultError { _ = try f.engine.keys.encrypt(vault: f.vault, name: "rsa", algorithm: .rsaOAEP256, plaintext: SecureBytes([1]), as: f.admin) }?.azureCode == "KeyOperationForbidden")
         }
         // Importing onto an existing name adds a version.
         let tool = try OpenSSLTool()
         try tool.ok(KeyCryptoFixtures.opensslGenpkeyArgs(curve: .p256) + ["-out", "key.pem"])
-        try f.engine.importKey(vault: f.vault, name: "ec", .pkcs8PEM(String(decoding: try tool.read("key.pem"), as: UTF8.self)), as: f.admin)
-        #expect(try f.engine.listObjectVersions(.key, vault: f.vault, name: "ec", as: f.admin).count == 2)
-        #expect(try f.engine.key(vault: f.vault, name: "ec", as: f.admin).parameters == .ec(.p256))
+        try f.engine.keys.import(vault: f.vault, name: "ec", .pkcs8PEM(String(decoding: try tool.read("key.pem"), as: UTF8.self)), as: f.admin)
+        #expect(try f.engine.objects(.key).versions(vault: f.vault, name: "ec", as: f.admin).count == 2)
+        #expect(try f.engine.keys.get(vault: f.vault, name: "ec", as: f.admin).parameters == .ec(.p256))
     }
 
     @Test("unsupported or inconsistent material is refused and stores nothing")
@@ -122,16 +122,16 @@ struct KeyEngineImportTests {
         try tool.ok(["pkey", "-in", "small.pem", "-traditional", "-out", "traditional.pem"])
         for file in ["ed.pem", "small.pem", "traditional.pem"] {
             let pem = String(decoding: try tool.read(file), as: UTF8.self)
-            #expect(vaultError { _ = try f.engine.importKey(vault: f.vault, name: "k", .pkcs8PEM(pem), as: f.admin) }?.code == .invalidArgument, "\(file)")
+            #expect(vaultError { _ = try f.engine.keys.import(vault: f.vault, name: "k", .pkcs8PEM(pem), as: f.admin) }?.code == .invalidArgument, "\(file)")
         }
         // An EC JWK whose d belongs to another key fails the pairwise check.
         let a = try Self.opensslJWK(curve: .p256, tool: try OpenSSLTool()), b = try Self.opensslJWK(curve: .p256, tool: try OpenSSLTool())
         let mixed = a.json.replacingOccurrences(of: a.d, with: b.d)
         let jwk = try JSONDecoder().decode(PrivateJWK.self, from: Data(mixed.utf8))
-        let error = vaultError { _ = try f.engine.importKey(vault: f.vault, name: "k", .jwk(jwk), as: f.admin) }
+        let error = vaultError { _ = try f.engine.keys.import(vault: f.vault, name: "k", .jwk(jwk), as: f.admin) }
         #expect(error?.code == .invalidArgument)
         #expect(error.map { !$0.message.contains(a.d) && !$0.message.contains(b.d) } == true)
-        #expect(try f.engine.listObjects(.key, vault: f.vault, as: f.admin).isEmpty)
+        #expect(try f.engine.objects(.key).list(vault: f.vault, as: f.admin).isEmpty)
     }
 }
 

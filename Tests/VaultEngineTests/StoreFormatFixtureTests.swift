@@ -30,25 +30,25 @@ import Testing
         let ops = Caller(uid: 5000, gid: 5000, groups: [4343])
         let root = Caller(uid: 0, gid: 0)
 
-        let secret = try engine.secret(vault: "fixture", name: "DB-PASSWORD", as: app)
+        let secret = try engine.secrets.get(vault: "fixture", name: "DB-PASSWORD", as: app)
         #expect(secret.value.bytes == Array("second-value".utf8))
         #expect(secret.properties.contentType == "text/plain")
         #expect(secret.properties.tags == ["env": "test"])
         #expect(secret.properties.recoverableDays == 30)
         #expect(secret.properties.recoveryLevel == "CustomizedRecoverable+Purgeable")
 
-        let versions = try engine.listObjectVersions(.secret, vault: "fixture", name: "db-password", as: ops)
+        let versions = try engine.objects(.secret).versions(vault: "fixture", name: "db-password", as: ops)
         #expect(versions.count == 2)
-        let first = try engine.secret(vault: "fixture", name: "db-password", version: versions[0].version, as: app)
+        let first = try engine.secrets.get(vault: "fixture", name: "db-password", version: versions[0].version, as: app)
         #expect(first.value.bytes == Array("first-value".utf8))
 
-        let deleted = try engine.listDeletedObjects(.secret, vault: "fixture", as: ops)
+        let deleted = try engine.objects(.secret).listDeleted(vault: "fixture", as: ops)
         #expect(deleted.map(\.properties.name) == ["old-token"])
-        #expect(throws: VaultError(.notFound, "")) { try engine.secret(vault: "fixture", name: "old-token", as: app) }
+        #expect(throws: VaultError(.notFound, "")) { try engine.secrets.get(vault: "fixture", name: "old-token", as: app) }
 
-        #expect(try engine.listPrincipals(as: root).map(\.name) == ["app", "ops", "root"])
-        #expect(try engine.listRoleAssignments(as: root).count == 3)
-        #expect(try engine.verifyAudit(as: root).isIntact)
+        #expect(try engine.access.principals(as: root).map(\.name) == ["app", "ops", "root"])
+        #expect(try engine.access.assignments(as: root).count == 3)
+        #expect(try engine.audit.verify(as: root).isIntact)
     }
 
     @Test func wrongKeyIsRefused() throws {

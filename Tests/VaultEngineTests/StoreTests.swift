@@ -67,7 +67,7 @@ struct StoreTests {
         let key = try Data(contentsOf: URL(fileURLWithPath: store.location.defaultMasterKeyPath))
         #expect(code { _ = try VaultEngine.initialize(at: store.location, clock: store.clock) } == .storeExists)
         #expect(try Data(contentsOf: URL(fileURLWithPath: store.location.defaultMasterKeyPath)) == key)
-        #expect(try store.openAnotherEngine().listVaults(as: Self.owner).map(\.name) == ["vault1"])
+        #expect(try store.openAnotherEngine().vaults.list(as: Self.owner).map(\.name) == ["vault1"])
     }
 
     @Test("Opening a missing store is storeMissing")
@@ -101,13 +101,13 @@ struct StoreTests {
         let location = StoreLocation(directory: dir.path + "/store", masterKeyFile: keyFile)
         let clock = ManualClock(TestStore.start)
         let engine = try VaultEngine.initialize(at: location, clock: clock)
-        try engine.createVault(named: "vault1", as: Self.owner)
+        try engine.vaults.create(named: "vault1", as: Self.owner)
         #expect(!FileManager.default.fileExists(atPath: location.defaultMasterKeyPath))
         // The same key as 32 raw bytes opens it too.
         let raw = dir.path + "/key.raw"
         try Data(repeating: 0x5c, count: 32).write(to: URL(fileURLWithPath: raw))
         let reopened = try VaultEngine(opening: StoreLocation(directory: location.directory, masterKeyFile: raw), clock: clock)
-        #expect(try reopened.listVaults(as: Self.owner).map(\.name) == ["vault1"])
+        #expect(try reopened.vaults.list(as: Self.owner).map(\.name) == ["vault1"])
         // Without the key the store cannot be opened.
         #expect(code { _ = try VaultEngine(opening: StoreLocation(directory: location.directory)) } == .storeFailure)
         try Self.writeKey(dir.path + "/other.hex", byte: 0x5d)
@@ -149,10 +149,10 @@ struct StoreTests {
         let env = ["CREDENTIALS_DIRECTORY": credentials]
         let location = StoreLocation.resolve(directory: dir.path + "/store", masterKeyFile: nil, environment: env)
         let engine = try VaultEngine.initialize(at: location)
-        try engine.createVault(named: "vault1", as: Self.owner)
+        try engine.vaults.create(named: "vault1", as: Self.owner)
         #expect(!FileManager.default.fileExists(atPath: location.defaultMasterKeyPath))
         let again = try VaultEngine(opening: StoreLocation.resolve(directory: dir.path + "/store", masterKeyFile: nil, environment: env))
-        #expect(try again.listVaults(as: Self.owner).map(\.name) == ["vault1"])
+        #expect(try again.vaults.list(as: Self.owner).map(\.name) == ["vault1"])
     }
 
     @Test("A flipped byte in a sealed value is corrupted, never garbage", .enabled(if: SQLiteCLI.isInstalled))
@@ -234,8 +234,8 @@ struct StoreTests {
             try store.seed("s\(i)", value + "-v2")
         }
         // Delete one, update another: values must stay sealed through every path.
-        try store.engine.deleteObject(.secret, vault: "vault1", name: "s0", as: Self.seeder)
-        try store.engine.updateObject(.secret, vault: "vault1", name: "s1", AttributeUpdate(enabled: false), as: Self.seeder)
+        try store.engine.objects(.secret).delete(vault: "vault1", name: "s0", as: Self.seeder)
+        try store.engine.objects(.secret).update(vault: "vault1", name: "s1", AttributeUpdate(enabled: false), as: Self.seeder)
         _ = try store.read("s2")
         let key = try String(contentsOfFile: store.location.defaultMasterKeyPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         var checked = 0
@@ -250,7 +250,7 @@ struct StoreTests {
             #expect(!contains(raw, Array(key.utf8)), "\(suffix): the master key in hex")
         }
         #expect(checked >= 2, "expected the database and its WAL")
-        for line in try store.engine.auditRecords(as: Self.owner) {
+        for line in try store.engine.audit.records(as: Self.owner) {
             for value in values { #expect(!line.contains(value.prefix(24))) }
         }
     }
@@ -261,26 +261,26 @@ struct StoreTests {
         try store.makeVault()
         let mount = store.engine
         let cli = try store.openAnotherEngine()
-        try mount.setSecret(vault: "vault1", name: "db", value: Array("from-mount".utf8), as: Self.seeder)
-        #expect(try cli.secret(vault: "vault1", name: "db", as: Self.seeder).value.bytes == Array("from-mount".utf8))
-        try cli.setSecret(vault: "vault1", name: "db", value: Array("from-cli".utf8), as: Self.seeder)
-        #expect(try mount.secret(vault: "vault1", name: "db", as: Self.seeder).value.bytes == Array("from-cli".utf8))
+        try mount.secrets.set(vault: "vault1", name: "db", value: Array("from-mount".utf8), as: Self.seeder)
+        #expect(try cli.secrets.get(vault: "vault1", name: "db", as: Self.seeder).value.bytes == Array("from-mount".utf8))
+        try cli.secrets.set(vault: "vault1", name: "db", value: Array("from-cli".utf8), as: Self.seeder)
+        #expect(try mount.secrets.get(vault: "vault1", name: "db", as: Self.seeder).value.bytes == Array("from-cli".utf8))
         // Management changes made by one apply to the other's decisions at once.
-        try cli.createPrincipal(named: "app", kind: .user, unixID: 1001, as: Self.owner)
-        let a = try cli.createRoleAssignment(principal: "app", role: .secretsUser, scope: Scope(vault: "vault1"), as: Self.owner)
-        #expect(try mount.secret(vault: "vault1", name: "db", as: TestStore.user(1001)).value.bytes == Array("from-cli".utf8))
-        try cli.deleteRoleAssignment(id: a.id, as: Self.owner)
-        #expect(code { _ = try mount.secret(vault: "vault1", name: "db", as: TestStore.user(1001)) } == .accessDenied)
+        try cli.access.createPrincipal(named: "app", kind: .user, unixID: 1001, as: Self.owner)
+        let a = try cli.access.assign(principal: "app", role: .secretsUser, scope: Scope(vault: "vault1"), as: Self.owner)
+        #expect(try mount.secrets.get(vault: "vault1", name: "db", as: TestStore.user(1001)).value.bytes == Array("from-cli".utf8))
+        try cli.access.removeAssignment(id: a.id, as: Self.owner)
+        #expect(code { _ = try mount.secrets.get(vault: "vault1", name: "db", as: TestStore.user(1001)) } == .accessDenied)
         // A vault created by one is usable by the other (its data key is unwrapped there).
-        try cli.createVault(named: "vault2", as: Self.owner)
-        try cli.createRoleAssignment(principal: "seeder", role: .administrator, scope: Scope(vault: "vault2"), as: Self.owner)
-        try mount.setSecret(vault: "vault2", name: "x", value: [7], as: Self.seeder)
-        #expect(try cli.secret(vault: "vault2", name: "x", as: Self.seeder).value.bytes == [7])
+        try cli.vaults.create(named: "vault2", as: Self.owner)
+        try cli.access.assign(principal: "seeder", role: .administrator, scope: Scope(vault: "vault2"), as: Self.owner)
+        try mount.secrets.set(vault: "vault2", name: "x", value: [7], as: Self.seeder)
+        #expect(try cli.secrets.get(vault: "vault2", name: "x", as: Self.seeder).value.bytes == [7])
         // Soft delete by one is seen by the other.
-        try mount.deleteObject(.secret, vault: "vault1", name: "db", as: Self.seeder)
-        #expect(code { _ = try cli.secret(vault: "vault1", name: "db", as: Self.seeder) } == .notFound)
-        #expect(try cli.verifyAudit(as: Self.owner).isIntact)
-        #expect(try mount.auditRecords(as: Self.owner) == cli.auditRecords(as: Self.owner))
+        try mount.objects(.secret).delete(vault: "vault1", name: "db", as: Self.seeder)
+        #expect(code { _ = try cli.secrets.get(vault: "vault1", name: "db", as: Self.seeder) } == .notFound)
+        #expect(try cli.audit.verify(as: Self.owner).isIntact)
+        #expect(try mount.audit.records(as: Self.owner) == cli.audit.records(as: Self.owner))
     }
 
     @Test("Two engines writing at once from many threads lose nothing and keep one audit chain", .timeLimit(.minutes(1)))
@@ -295,8 +295,8 @@ struct StoreTests {
             let engine = engines[t % 2]
             for i in 0..<perThread {
                 do {
-                    try engine.setSecret(vault: "vault1", name: "s\(t % 3)", value: Array("t\(t)-\(i)".utf8), as: Self.seeder)
-                    _ = try engine.secret(vault: "vault1", name: "s\(t % 3)", as: Self.seeder)
+                    try engine.secrets.set(vault: "vault1", name: "s\(t % 3)", value: Array("t\(t)-\(i)".utf8), as: Self.seeder)
+                    _ = try engine.secrets.get(vault: "vault1", name: "s\(t % 3)", as: Self.seeder)
                 } catch {
                     failures.add("\(error)")
                 }
@@ -305,10 +305,10 @@ struct StoreTests {
         #expect(failures.all.isEmpty)
         var total = 0
         for s in 0..<3 {
-            total += try store.engine.listObjectVersions(.secret, vault: "vault1", name: "s\(s)", as: Self.seeder).count
+            total += try store.engine.objects(.secret).versions(vault: "vault1", name: "s\(s)", as: Self.seeder).count
         }
         #expect(total == threads * perThread)
-        let verification = try engines[1].verifyAudit(as: Self.owner)
+        let verification = try engines[1].audit.verify(as: Self.owner)
         #expect(verification.isIntact, "\(verification.problem ?? "")")
     }
 

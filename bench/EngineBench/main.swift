@@ -18,9 +18,9 @@ defer { try? FileManager.default.removeItem(atPath: directory) }
 let owner = Caller(uid: getuid(), gid: getgid(), pid: getpid())
 let app = Caller(uid: 50_001, gid: 50_001, pid: getpid())
 let engine = try VaultEngine.initialize(at: StoreLocation(directory: directory))
-try engine.createVault(named: "bench", as: owner)
-try engine.createPrincipal(named: "app", kind: .user, unixID: app.uid, as: owner)
-try engine.createRoleAssignment(principal: "app", role: .secretsOfficer, scope: Scope(vault: "bench"), as: owner)
+try engine.vaults.create(named: "bench", as: owner)
+try engine.access.createPrincipal(named: "app", kind: .user, unixID: app.uid, as: owner)
+try engine.access.assign(principal: "app", role: .secretsOfficer, scope: Scope(vault: "bench"), as: owner)
 let value = Array(repeating: UInt8(ascii: "v"), count: 64)
 
 var filled = 0
@@ -28,17 +28,17 @@ var results: [(size: Int, setPerSecond: Double, getPerSecond: Double)] = []
 for size in sizes {
     let fill = size - filled
     let fillTime = try seconds {
-        for i in filled..<size { try engine.setSecret(vault: "bench", name: "s\(i)", value: value, as: app) }
+        for i in filled..<size { try engine.secrets.set(vault: "bench", name: "s\(i)", value: value, as: app) }
     }
     filled = size
     // New versions of existing secrets, spread over the vault.
     let setTime = try seconds {
-        for i in 0..<sampleOps { try engine.setSecret(vault: "bench", name: "s\((i * 7919) % size)", value: value, as: app) }
+        for i in 0..<sampleOps { try engine.secrets.set(vault: "bench", name: "s\((i * 7919) % size)", value: value, as: app) }
     }
     var generator = SystemRandomNumberGenerator()
     let getTime = try seconds {
         for _ in 0..<sampleOps {
-            let secret = try engine.secret(vault: "bench", name: "s\(Int.random(in: 0..<size, using: &generator))", as: app)
+            let secret = try engine.secrets.get(vault: "bench", name: "s\(Int.random(in: 0..<size, using: &generator))", as: app)
             precondition(secret.value.count == value.count)
         }
     }

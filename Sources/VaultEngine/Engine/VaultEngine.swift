@@ -1,88 +1,89 @@
 import Foundation
 import Logging
-import Synchronization
 
-/// The vault: management plane (vaults, principals, role assignments) and data plane (objects), over one
-/// encrypted store. Synchronous and thread-safe: a mount calls it from libfuse's worker threads.
+/// The vault: management plane (vaults, principals, role assignments) and data plane (secrets, keys,
+/// certificates), over one encrypted store. Synchronous and thread-safe: a mount calls it from libfuse's
+/// worker threads.
 ///
-/// Every data-plane call takes a `Caller` and is decided by the access evaluator before anything is read;
-/// every call, allowed or denied, appends one line to the hash-chained audit log.
+/// Each family of operations is a service over one shared context: `secrets`, `keys`, `certificates`,
+/// `objects(_:)` (the lifecycle every family shares: list, update, delete, recover, purge), `vaults`,
+/// `access` (principals, role assignments, what a caller may do), `backups`, `audit` and `housekeeping`.
+/// Every call takes a `Caller`, is decided by the engine before anything is read, and appends one line to
+/// the hash-chained audit log, allowed or denied (docs/architecture.md).
 public final class VaultEngine: Sendable {
-    let backend: any StoreBackend
-    /// Where the store lives.
-    public let location: StoreLocation
-    /// The engine's time source (injected for tests).
-    public let clock: any VaultClock
-    let logger: Logger
-    let masterKey: SecureBytes
-    let auditKey: HMACSHA256Key
-    /// The store's random realm id; backups restore only into stores of the same realm.
-    public let realm: String
-    /// The realm's id and key (docs/backup.md); the key is opened from `meta.realm_key` at open.
-    let realmMembership: RealmMembership
-    /// The Unix owner of the store directory: the management-plane Owner.
-    public let ownerUID: UInt32
-    let dataKeys = Mutex<[String: SecureBytes]>([:])
-    let auditQueue: AuditQueue
-    let accessCache = AccessSnapshotCache()
-    /// Parsed key material of key versions in use (see `KeyMaterialCache`).
-    let keyMaterial = KeyMaterialCache()
-    /// Rows for the hot read paths (decide, inspect, read a value, use a key), valid until anything is written.
-    let readCache: ReadCache
+    let context: EngineContext
 
-    /// Opens an existing store.
+    /// Secrets: set and get values.
+    public let secrets: SecretService
+    /// Keys: create, import, rotate, read public parts, update, and the cryptographic operations.
+    public let keys: KeyService
+    /// Certificates: create, import, merge, policies, pending operations.
+    public let certificates: CertificateService
+    /// Vaults: the management plane's create, show, list, update, delete, recover, purge.
+    public let vaults: VaultService
+    /// Principals, role assignments, and what a caller may do (capabilities).
+    public let access: AccessService
+    /// Backup and restore of objects and whole vaults; the realm.
+    public let backups: BackupService
+    /// Reading and verifying the audit log.
+    public let audit: AuditService
+    /// Automatic purge and certificate renewal, run by a long-lived front-end (a mount, a server).
+    public let housekeeping: Housekeeping
+
+    /// Opens an existing store. Opening reads and never writes.
     /// - Throws: `VaultError` `.storeMissing` when there is no store, `.wrongMasterKey` when the key does not
     ///   open it, `.corrupted` for a damaged or unknown-format database, `.storeFailure` when it cannot be read.
     public init(opening location: StoreLocation, clock: any VaultClock = SystemClock(), logger: Logger = Logger(label: "kvfs.engine")) throws {
-        self.location = location
-        self.clock = clock
-        self.logger = logger
-        var info = stat()
-        guard stat(location.directory, &info) == 0 else {
-            throw VaultError(.storeMissing, "No kvfs store at '\(location.directory)'. Create one with `kvfs init --store \(location.directory)`.")
-        }
-        ownerUID = info.st_uid
-        guard access(location.directory, R_OK | W_OK | X_OK) == 0 else {
-            throw VaultError(.storeFailure,
-                             "Cannot open the kvfs store at '\(location.directory)': permission denied (it belongs to uid \(info.st_uid)). Read secrets through a kvfs mount instead, with a role the store's owner assigns you.")
-        }
-        guard FileManager.default.fileExists(atPath: location.databasePath) else {
-            throw VaultError(.storeMissing, "'\(location.directory)' holds no kvfs store (no \(StoreLocation.databaseName)). Create one with `kvfs init --store \(location.directory)`.")
-        }
-        masterKey = try MasterKey.load(from: location.masterKeyFile ?? location.defaultMasterKeyPath)
-        let signal = try StoreSignal(directory: location.directory)
-        let backend = try SQLiteBackend(path: location.databasePath, signal: signal)
-        self.backend = backend
-        readCache = ReadCache(signal: signal, backend: backend)
-        let meta = try backend.read { tx in
-            (try tx.meta("format"), try tx.meta("realm"), try tx.meta("key_check"))
-        }
-        guard let format = meta.0, let realm = meta.1, let keyCheck = meta.2 else {
-            throw VaultError(.corrupted, "The store at '\(location.directory)' lacks its format metadata.")
-        }
-        guard format == String(Schema.formatVersion) else {
-            throw VaultError(.corrupted, "The store at '\(location.directory)' has format version \(format); this kvfs reads version \(Schema.formatVersion).")
-        }
-        self.realm = realm
-        guard let box = Data(base64Encoded: keyCheck),
-              try AESGCM.open([UInt8](box), key: masterKey, associatedData: VaultEngine.keyCheckAAD(realm: realm)) != nil else {
-            throw VaultError(.wrongMasterKey, "The master key does not open the store at '\(location.directory)'.")
-        }
-        auditKey = try HMACSHA256Key(try HMACSHA256.deriveKey(from: masterKey, purpose: "audit-chain/\(realm)"))
-        realmMembership = try VaultEngine.openRealmKey(backend: backend, realm: realm, masterKey: masterKey)
-        auditQueue = AuditQueue(backend: backend, key: auditKey, logger: logger)
-        try purgeExpired()
+        let context = try EngineContext(opening: location, clock: clock, logger: logger)
+        self.context = context
+        secrets = SecretService(context: context)
+        keys = KeyService(context: context)
+        certificates = CertificateService(context: context)
+        vaults = VaultService(context: context)
+        access = AccessService(context: context)
+        backups = BackupService(context: context)
+        audit = AuditService(context: context)
+        housekeeping = Housekeeping(context: context)
+    }
+
+    /// The lifecycle shared by every object family (properties, listing, versions, attribute updates, soft
+    /// delete, deleted objects, recovery, purge) for `kind`.
+    public func objects(_ kind: ObjectKind) -> ObjectService { ObjectService(context: context, kind: kind) }
+
+    /// Where the store lives.
+    public var location: StoreLocation { context.location }
+    /// The engine's time source (injected for tests).
+    public var clock: any VaultClock { context.clock }
+    /// The store's random realm id; backups restore only into stores of the same realm.
+    public var realm: String { context.realm }
+    /// The host-name suffix of the vault URLs in object ids.
+    public var dnsSuffix: String { context.dnsSuffix }
+    /// The Unix owner of the store directory: the management-plane Owner.
+    public var ownerUID: UInt32 { context.ownerUID }
+
+    /// Whether `caller` is the management-plane Owner: the store directory's Unix owner, or root.
+    public func isOwner(_ caller: Caller) -> Bool { context.isOwner(caller) }
+
+    /// Writes any audit lines still waiting in memory. Call before the process exits abruptly.
+    /// - Throws: store errors.
+    public func flushAudit() throws {
+        try context.auditQueue.flush()
     }
 
     /// Creates a new store: the directory (0700), a random master key file (0600) unless the location names
     /// another key source, and the database (0600). Nothing is left half-written if any step fails.
     /// With `realm` (read from a file `kvfs realm export` wrote) the store joins that realm, so backups move
-    /// between the two stores; without it, the store is a realm of its own.
+    /// between the two stores; without it, the store is a realm of its own. `dnsSuffix` is the host-name suffix
+    /// of the vault URLs in object ids (`https://<vault>.<dnsSuffix>/…`).
     /// - Throws: `VaultError.storeExists` when a store is already there, `.storeFailure` for file-system errors.
     @discardableResult
     public static func initialize(at location: StoreLocation, joining realm: RealmMembership? = nil,
+                                  dnsSuffix: String = VaultObjectID.defaultDNSSuffix,
                                   clock: any VaultClock = SystemClock(),
                                   logger: Logger = Logger(label: "kvfs.engine")) throws -> VaultEngine {
+        guard VaultObjectID.isValidDNSSuffix(dnsSuffix) else {
+            throw VaultError.invalid("DNS suffix '\(Names.printable(dnsSuffix))' is not a host name: use dot-separated labels of letters, digits and hyphens, such as kvfs.localhost.")
+        }
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: location.directory, isDirectory: &isDirectory) {
@@ -120,7 +121,7 @@ public final class VaultEngine: Sendable {
         }
         let membership = try realm ?? RealmMembership.generate()
         let realm = membership.realm
-        let check = try AESGCM.seal(Array("kvfs-key-check".utf8), key: key, associatedData: keyCheckAAD(realm: realm))
+        let check = try AESGCM.seal(Array("kvfs-key-check".utf8), key: key, associatedData: EngineContext.keyCheckAAD(realm: realm))
         unlink(dbTemp)
         try SQLiteBackend.create(path: dbTemp, meta: [
             "format": String(Schema.formatVersion),
@@ -128,6 +129,7 @@ public final class VaultEngine: Sendable {
             "key_check": Data(check).base64EncodedString(),
             RealmMembership.metaKey: try membership.sealed(under: key),
             "created": String(Int(clock.now().timeIntervalSince1970)),
+            EngineContext.dnsSuffixKey: dnsSuffix.lowercased(),
         ])
         guard chmod(dbTemp, 0o600) == 0 else {
             throw VaultError(.storeFailure, "Cannot set mode 0600 on the new database: \(String(cString: strerror(errno))).")
@@ -142,19 +144,4 @@ public final class VaultEngine: Sendable {
         }
         return try VaultEngine(opening: location, clock: clock, logger: logger)
     }
-
-    deinit {
-        auditQueue.close()
-    }
-
-    /// Writes any audit lines still waiting in memory. Call before the process exits abruptly.
-    /// - Throws: store errors.
-    public func flushAudit() throws {
-        try auditQueue.flush()
-    }
-
-    static func keyCheckAAD(realm: String) -> [UInt8] { Array("kvfs/v1/key-check/\(realm)".utf8) }
-
-    /// Whether `caller` is the management-plane Owner: the store directory's Unix owner, or root.
-    public func isOwner(_ caller: Caller) -> Bool { caller.uid == ownerUID || caller.uid == 0 }
 }

@@ -6,11 +6,11 @@ import Foundation
 public struct CertificateBundle: Sendable, Equatable {
     /// Attributes (nbf/exp taken from the X.509), tags and identity of the version.
     public var properties: VersionProperties
-    /// `/vaults/V/certificates/N/VERSION`.
+    /// `https://<vault>.<dns-suffix>/certificates/N/VERSION`.
     public var id: String
-    /// The managed key's identifier, `/vaults/V/keys/N/VERSION`.
+    /// The managed key's identifier, `…/keys/N/VERSION`.
     public var kid: String
-    /// The managed secret's identifier, `/vaults/V/secrets/N/VERSION`.
+    /// The managed secret's identifier, `…/secrets/N/VERSION`.
     public var sid: String
     /// SHA-1 thumbprint of the DER, base64url (empty while pending).
     public var x5t: String
@@ -39,7 +39,7 @@ public struct CertificateBundle: Sendable, Equatable {
 /// Azure's CertificateOperation: the state of a creation. A self-signed creation completes at once; an
 /// `Unknown`-issuer creation stays `inProgress` with its CSR until a signed chain is merged.
 public struct CertificateOperation: Codable, Sendable, Equatable {
-    /// `/vaults/V/certificates/N/pending`.
+    /// `https://<vault>.<dns-suffix>/certificates/N/pending`.
     public var id: String
     public var issuerParameters: CertificatePolicy.IssuerParameters
     /// The PKCS#10 request, base64 DER as Azure returns it (PEM body without the framing).

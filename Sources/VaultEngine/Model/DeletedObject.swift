@@ -7,7 +7,7 @@ public struct DeletedObject: Sendable, Equatable {
     public var properties: VersionProperties
     public var deletedDate: Date
     public var scheduledPurgeDate: Date
-    /// `/vaults/V/deleted{secrets|keys|certificates}/N`, Azure's recoveryId path.
+    /// `https://<vault>.<dns-suffix>/deleted{secrets|keys|certificates}/N`, Azure's recoveryId.
     public var recoveryID: String
 }
 

@@ -69,13 +69,13 @@ public struct KeyManagementRequest: Decodable, Sendable {
     }
 }
 
-extension VaultEngine {
+extension KeyService {
     /// Carries out a key collection's control request: create, import or rotate.
     /// - Throws: the `VaultError` of the operation it performs.
-    public func performKeyManagement(_ request: KeyManagementRequest, vault: String, as caller: Caller) throws -> KeyBundle {
+    public func perform(_ request: KeyManagementRequest, vault: String, as caller: Caller) throws -> KeyBundle {
         switch request.op {
         case .create:
-            return try createKey(vault: vault, name: request.name, try request.createOptions(), as: caller)
+            return try create(vault: vault, name: request.name, try request.createOptions(), as: caller)
         case .import:
             let material: KeyImportMaterial
             switch (request.key, request.pem) {
@@ -83,10 +83,10 @@ extension VaultEngine {
             case (nil, let pem?): material = .pkcs8PEM(pem)
             default: throw VaultError.invalid("An import request needs exactly one of 'key' (a private JWK) and 'pem' (PKCS#8).")
             }
-            return try importKey(vault: vault, name: request.name, material, keyOps: try request.parsedKeyOps(),
+            return try self.import(vault: vault, name: request.name, material, keyOps: try request.parsedKeyOps(),
                                  attributes: request.newVersionAttributes, as: caller)
         case .rotate:
-            return try rotateKey(vault: vault, name: request.name, as: caller)
+            return try rotate(vault: vault, name: request.name, as: caller)
         }
     }
 }

@@ -12,6 +12,8 @@ public enum ObjectLimits {
 
 /// The attributes and tags of one object version (Azure's SecretAttributes plus contentType and tags).
 public struct VersionProperties: Sendable, Equatable, Codable {
+    /// The version's identifier in Azure's URL form.
+    public var id: VaultObjectID
     /// The object's name as first written (lookups ignore case).
     public var name: String
     /// 32 lowercase hex characters.

@@ -24,7 +24,7 @@ enum KeyAlgorithm {
 
 /// The rules that decide whether a key operation may run, apart from role checks: algorithm × key type,
 /// digest length, key_ops, enabled, nbf and exp. Every front-end's sign, verify, encrypt, decrypt, wrap and
-/// unwrap goes through `VaultEngine.performKeyOperation`, which asks here.
+/// unwrap goes through `KeyService.perform(_:vault:name:version:as:)`, which asks here.
 enum KeyOperationRules {
     /// Azure's operationName for the audit line.
     static func operationName(_ op: KeyOperation) -> String {

@@ -56,14 +56,14 @@ extension VaultTree {
             switch parsed.op {
             case .backup:
                 guard let name, parsed.value == nil else { throw FileSystemError.invalidArgument }
-                return (try VaultTree.json(try engine.backupObject(kind, vault: vault, name: name, as: caller)), false)
+                return (try VaultTree.json(try engine.backups.backup(kind, vault: vault, name: name, as: caller)), false)
             case .restore:
                 guard let text = parsed.value, parsed.name == nil else { throw FileSystemError.invalidArgument }
                 let blob = try BackupBlob(value: text)
                 if kind == .key {
-                    return (try VaultTree.json(try engine.restoreKey(vault: vault, blob: blob, as: caller)), false)
+                    return (try VaultTree.json(try engine.backups.restoreKey(vault: vault, blob: blob, as: caller)), false)
                 }
-                return (try VaultTree.json(RestoredObjectView(try engine.restoreObject(kind, vault: vault, blob: blob, as: caller),
+                return (try VaultTree.json(RestoredObjectView(try engine.backups.restore(kind, vault: vault, blob: blob, as: caller),
                                                               vault: vault, kind: kind)), false)
             }
         } catch let error as VaultError {
@@ -80,7 +80,7 @@ extension VaultTree {
         var managed: Bool?
 
         init(_ p: VersionProperties, vault: String, kind: ObjectKind) {
-            id = "/vaults/\(vault)/\(kind.collection)/\(p.name)/\(p.version)"
+            id = p.id.description
             attributes = AttributesJSON(p)
             contentType = p.contentType
             tags = p.tags

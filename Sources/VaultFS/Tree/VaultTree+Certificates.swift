@@ -40,11 +40,11 @@ extension VaultTree {
     /// pending; `policy.json` only in the certificate's own directory (one policy per certificate).
     func certificateFiles(_ vault: String, _ name: String, _ version: String?, caller: Caller) throws -> [Node.CertificateFile] {
         try requireInFilter(vault)
-        let bundle = try engine.certificate(vault: vault, name: name, version: version, as: caller)
+        let bundle = try engine.certificates.get(vault: vault, name: name, version: version, as: caller)
         var files: [Node.CertificateFile] = bundle.isCompleted ? [.pem, .cer] : [.csr]
         if version == nil {
             files.append(.policy)
-            if bundle.isCompleted, (try? engine.pendingCertificateOperation(vault: vault, name: name, as: caller)) != nil {
+            if bundle.isCompleted, (try? engine.certificates.pendingOperation(vault: vault, name: name, as: caller)) != nil {
                 files.append(.csr)
             }
         }
@@ -58,16 +58,16 @@ extension VaultTree {
         let content: [UInt8]
         switch file {
         case .pem, .cer:
-            let bundle = try engine.certificate(vault: v, name: name, version: version, as: caller)
+            let bundle = try engine.certificates.get(vault: v, name: name, version: version, as: caller)
             guard bundle.isCompleted else { throw FileSystemError.noSuchEntry }
             content = file == .pem ? Array(bundle.pemChain.utf8) : bundle.cer
         case .policy:
             guard version == nil else { throw FileSystemError.noSuchEntry }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            content = Array(try encoder.encode(try engine.certificatePolicy(vault: v, name: name, as: caller))) + [0x0a]
+            content = Array(try encoder.encode(try engine.certificates.policy(vault: v, name: name, as: caller))) + [0x0a]
         case .csr:
-            let operation = try engine.pendingCertificateOperation(vault: v, name: name, as: caller)
+            let operation = try engine.certificates.pendingOperation(vault: v, name: name, as: caller)
             guard let csr = operation.csr else { throw FileSystemError.noSuchEntry }
             content = Array(VaultTree.pemBlock("CERTIFICATE REQUEST", base64: csr).utf8)
         }
@@ -76,7 +76,7 @@ extension VaultTree {
 
     func certificateMetadata(_ vault: String, _ name: String, _ version: String?, caller: Caller) throws -> [String: String] {
         try requireInFilter(vault)
-        let bundle = try engine.certificate(vault: vault, name: name, version: version, as: caller)
+        let bundle = try engine.certificates.get(vault: vault, name: name, version: version, as: caller)
         var values = VaultTree.values(bundle.properties, id: bundle.id)
         values["kid"] = bundle.kid
         values["sid"] = bundle.sid
@@ -95,7 +95,7 @@ extension VaultTree {
             throw FileSystemError.invalidArgument
         }
         do {
-            return (try VaultTree.json(try engine.performCertificateManagement(parsed, vault: vault, as: caller)), false)
+            return (try VaultTree.json(try engine.certificates.perform(parsed, vault: vault, as: caller)), false)
         } catch let error as VaultError {
             return (try VaultTree.json(KeyOperationResponse.failure(error)), error.code == .accessDenied)
         }

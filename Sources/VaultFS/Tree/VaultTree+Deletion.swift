@@ -10,10 +10,10 @@ extension VaultTree {
         switch try inodes.node(parent).child(name) {
         case .secret(let v, let object, nil):
             try requireInFilter(v)
-            try engine.deleteObject(.secret, vault: v, name: object, as: caller)
+            try engine.objects(.secret).delete(vault: v, name: object, as: caller)
         case .deletedObject(let v, .secret, let object):
             try requireInFilter(v)
-            try engine.purgeDeletedObject(.secret, vault: v, name: object, as: caller)
+            try engine.objects(.secret).purge(vault: v, name: object, as: caller)
         case .deletedObject, .key, .versionsOf, .certificate:
             throw FileSystemError.isDirectory
         case .certificateFile(let v, let object, nil, _):
@@ -36,13 +36,13 @@ extension VaultTree {
         switch try inodes.node(parent).child(name) {
         case .key(let v, let object, nil):
             try requireInFilter(v)
-            try engine.deleteObject(.key, vault: v, name: object, as: caller)
+            try engine.objects(.key).delete(vault: v, name: object, as: caller)
         case .certificate(let v, let object, nil):
             try requireInFilter(v)
-            try engine.deleteObject(.certificate, vault: v, name: object, as: caller)
+            try engine.objects(.certificate).delete(vault: v, name: object, as: caller)
         case .deletedObject(let v, let kind, let object) where kind != .secret:
             try requireInFilter(v)
-            try engine.purgeDeletedObject(kind, vault: v, name: object, as: caller)
+            try engine.objects(kind).purge(vault: v, name: object, as: caller)
         case .secret, .keyFile, .control, .deletedObject, .certificateFile:
             throw FileSystemError.notDirectory
         default:
@@ -64,6 +64,6 @@ extension VaultTree {
         }
         guard Names.key(newName) == object else { throw FileSystemError.invalidArgument }
         try requireInFilter(v)
-        try engine.recoverDeletedObject(kind, vault: v, name: object, as: caller)
+        try engine.objects(kind).recover(vault: v, name: object, as: caller)
     }
 }

@@ -35,20 +35,20 @@ extension VaultTree {
         let wantsWrite = accessMode == O_WRONLY || accessMode == O_RDWR
         let truncate = flags & O_TRUNC != 0
         if !wantsWrite {
-            let secret = try engine.secret(vault: vault, name: name, version: version, as: caller)
+            let secret = try engine.secrets.get(vault: vault, name: name, version: version, as: caller)
             return OpenHandle(node: node, purpose: .secretValue, caller: caller, writable: false, append: false,
                               content: secret.value.bytes, dirty: false)
         }
         guard version == nil else { throw FileSystemError.accessDenied }
-        let inspection = try engine.inspectObject(.secret, vault: vault, name: name, as: caller)
+        let inspection = try engine.access.inspect(.secret, vault: vault, name: name, as: caller)
         guard let props = inspection.properties else { throw FileSystemError.noSuchEntry }
-        try engine.requireRight(DataAction.Secrets.setSecret, on: Resource(vault: vault, kind: .secret, name: name),
+        try engine.access.require(DataAction.Secrets.setSecret, on: Resource(vault: vault, kind: .secret, name: name),
                                 operation: "SecretSet", as: caller)
         if props.managed { throw FileSystemError.notPermitted }
         let carried = NewVersionAttributes(contentType: props.contentType, tags: props.tags)
         var content: [UInt8] = []
         if !truncate {
-            content = try engine.secret(vault: vault, name: name, as: caller).value.bytes
+            content = try engine.secrets.get(vault: vault, name: name, as: caller).value.bytes
         }
         return OpenHandle(node: node, purpose: .secretValue, caller: caller, writable: true, append: flags & O_APPEND != 0,
                           content: content, dirty: truncate && props.valueLength > 0, carried: carried)
@@ -64,12 +64,12 @@ extension VaultTree {
         // The kernel calls create only after a lookup found nothing, so this is a new name: it needs the
         // right at vault scope, and must not belong to a soft-deleted secret.
         _ = try collectionRights(v, .secret, caller: caller)
-        try engine.requireRight(DataAction.Secrets.setSecret, on: Resource(vault: v, kind: .secret, name: name),
+        try engine.access.require(DataAction.Secrets.setSecret, on: Resource(vault: v, kind: .secret, name: name),
                                 objectExists: false, operation: "SecretSet", as: caller)
-        if try engine.inspectDeletedObject(.secret, vault: v, name: key, as: caller).deleted != nil {
+        if try engine.access.inspectDeleted(.secret, vault: v, name: key, as: caller).deleted != nil {
             throw FileSystemError.exists
         }
-        if try engine.inspectObject(.secret, vault: v, name: key, as: caller).properties != nil {
+        if try engine.access.inspect(.secret, vault: v, name: key, as: caller).properties != nil {
             if flags & O_EXCL != 0 { throw FileSystemError.exists }
             let opened = try open(inode: inodes.inode(for: node), flags: flags, context: context)
             return CreatedFile(entry: Entry(try attributes(of: node, caller: caller)), file: opened)
@@ -135,7 +135,7 @@ extension VaultTree {
         guard var (value, carried) = pending else { return }
         defer { value.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         carried.enabled = true
-        try engine.setSecret(vault: v, name: name, value: value, attributes: carried, as: open.caller)
+        try engine.secrets.set(vault: v, name: name, value: value, attributes: carried, as: open.caller)
         open.state.withLock { state in
             state.dirty = false
             state.written = false
@@ -174,17 +174,17 @@ extension VaultTree {
                 return AttributeReply(try attributes(of: open, caller: caller))
             }
             guard case .secret(let v, let name, nil) = node else { throw FileSystemError.notPermitted }
-            let current = try engine.inspectObject(.secret, vault: v, name: name, as: caller)
+            let current = try engine.access.inspect(.secret, vault: v, name: name, as: caller)
             guard let props = current.properties else { throw FileSystemError.noSuchEntry }
             if props.valueLength == Int(size) {
                 // Nothing would change: no new version.
                 return AttributeReply(try attributes(of: node, caller: caller))
             }
-            var value = size == 0 ? [] : try engine.secret(vault: v, name: name, as: caller).value.bytes
+            var value = size == 0 ? [] : try engine.secrets.get(vault: v, name: name, as: caller).value.bytes
             defer { value.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
             value = Array(value.prefix(Int(size))) + Array(repeating: 0, count: max(0, Int(size) - value.count))
             let carried = NewVersionAttributes(contentType: props.contentType, tags: props.tags)
-            try engine.setSecret(vault: v, name: name, value: value, attributes: carried, as: caller)
+            try engine.secrets.set(vault: v, name: name, value: value, attributes: carried, as: caller)
         }
         // Access and modification times are the vault's (when a version was set): accepted and ignored, so
         // `touch` works for a caller who may see the file.

@@ -50,7 +50,7 @@ extension VaultTree {
 
     func keyMetadata(_ vault: String, _ name: String, _ version: String?, caller: Caller) throws -> [String: String] {
         try requireInFilter(vault)
-        let bundle = try engine.key(vault: vault, name: name, version: version, as: caller)
+        let bundle = try engine.keys.get(vault: vault, name: name, version: version, as: caller)
         var values = VaultTree.values(bundle.properties, id: bundle.kid)
         values["kty"] = bundle.key.kty
         switch bundle.parameters {
@@ -67,7 +67,7 @@ extension VaultTree {
         case .keyFile(let v, let name, let version, .publicPEM), .keyFile(let v, let name, let version, .jwk):
             guard accessMode == O_RDONLY else { throw FileSystemError.accessDenied }
             try requireInFilter(v)
-            let bundle = try engine.key(vault: v, name: name, version: version, as: caller)
+            let bundle = try engine.keys.get(vault: v, name: name, version: version, as: caller)
             let content: [UInt8]
             if case .keyFile(_, _, _, .publicPEM) = node {
                 content = Array(bundle.publicKeyPEM.utf8)
@@ -134,7 +134,7 @@ extension VaultTree {
             guard let batch = try? decoder.decode([KeyOperationRequest].self, from: Data(request)) else {
                 throw FileSystemError.invalidArgument
             }
-            let responses = engine.performKeyOperations(batch, vault: vault, name: name, version: version, as: caller)
+            let responses = engine.keys.perform(batch, vault: vault, name: name, version: version, as: caller)
             let allDenied = !responses.isEmpty && responses.allSatisfy {
                 if case .failure(let error) = $0 { return error.code == .accessDenied }
                 return false
@@ -145,7 +145,7 @@ extension VaultTree {
             throw FileSystemError.invalidArgument
         }
         do {
-            let result = try engine.performKeyOperation(single, vault: vault, name: name, version: version, as: caller)
+            let result = try engine.keys.perform(single, vault: vault, name: name, version: version, as: caller)
             return (try VaultTree.json(KeyOperationResponse.success(result)), false)
         } catch let error as VaultError {
             return (try VaultTree.json(KeyOperationResponse.failure(error)), error.code == .accessDenied)
@@ -157,7 +157,7 @@ extension VaultTree {
             throw FileSystemError.invalidArgument
         }
         do {
-            let bundle = try engine.performKeyManagement(parsed, vault: vault, as: caller)
+            let bundle = try engine.keys.perform(parsed, vault: vault, as: caller)
             return (try VaultTree.json(bundle), false)
         } catch let error as VaultError {
             return (try VaultTree.json(KeyOperationResponse.failure(error)), error.code == .accessDenied)

@@ -68,11 +68,11 @@ extension VaultTree {
     private func apply(_ kind: ObjectKind, vault: String, name: String, version: String?, _ update: AttributeUpdate,
                        keyOps: [KeyOperation]? = nil, caller: Caller) throws {
         if kind == .certificate {
-            try engine.updateCertificate(vault: vault, name: name, version: version, CertificateUpdate(attributes: update), as: caller)
+            try engine.certificates.update(vault: vault, name: name, version: version, CertificateUpdate(attributes: update), as: caller)
         } else if kind == .key {
-            try engine.updateKey(vault: vault, name: name, version: version, KeyUpdate(keyOps: keyOps, attributes: update), as: caller)
+            try engine.keys.update(vault: vault, name: name, version: version, KeyUpdate(keyOps: keyOps, attributes: update), as: caller)
         } else {
-            try engine.updateObject(kind, vault: vault, name: name, version: version, update, as: caller)
+            try engine.objects(kind).update(vault: vault, name: name, version: version, update, as: caller)
         }
     }
 
@@ -113,16 +113,16 @@ extension VaultTree {
         switch node {
         case .secret(let v, let name, let version):
             try requireInFilter(v)
-            let props = try engine.objectProperties(.secret, vault: v, name: name, version: version, as: caller)
-            return VaultTree.values(props, id: "/vaults/\(v)/secrets/\(props.name)/\(props.version)")
+            let props = try engine.objects(.secret).properties(vault: v, name: name, version: version, as: caller)
+            return VaultTree.values(props, id: props.id.description)
         case .key(let v, let name, let version):
             return try keyMetadata(v, name, version, caller: caller)
         case .certificate(let v, let name, let version):
             return try certificateMetadata(v, name, version, caller: caller)
         case .deletedObject(let v, let kind, let name):
             try requireInFilter(v)
-            let deleted = try engine.deletedObject(kind, vault: v, name: name, as: caller)
-            var values = VaultTree.values(deleted.properties, id: "/vaults/\(v)/\(kind.collection)/\(deleted.properties.name)/\(deleted.properties.version)")
+            let deleted = try engine.objects(kind).deleted(vault: v, name: name, as: caller)
+            var values = VaultTree.values(deleted.properties, id: deleted.properties.id.description)
             values["deleted_date"] = VaultTree.format(deleted.deletedDate)
             values["scheduled_purge_date"] = VaultTree.format(deleted.scheduledPurgeDate)
             values["recovery_id"] = deleted.recoveryID

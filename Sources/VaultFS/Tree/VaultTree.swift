@@ -114,7 +114,7 @@ public final class VaultTree: FileSystemOperations {
                                   size: readable ? UInt64(props.valueLength) : 0, modificationTime: props.created,
                                   changeTime: props.updated)
         case .deletedObject(let v, let kind, let name):
-            let inspection = try engine.inspectDeletedObject(kind, vault: v, name: name, as: caller)
+            let inspection = try engine.access.inspectDeleted(kind, vault: v, name: name, as: caller)
             guard let deleted = inspection.deleted else { throw FileSystemError.noSuchEntry }
             return FileAttributes(inode: inode, type: kind == .secret ? .regularFile : .directory, permissions: 0,
                                   uid: caller.uid, gid: caller.gid, modificationTime: deleted.deletedDate,
@@ -128,13 +128,13 @@ public final class VaultTree: FileSystemOperations {
 
     func inspect(_ kind: ObjectKind, _ vault: String, _ name: String, _ version: String?, caller: Caller) throws -> Inspection {
         try requireInFilter(vault)
-        return try engine.inspectObject(kind, vault: vault, name: name, version: version, as: caller)
+        return try engine.access.inspect(kind, vault: vault, name: name, version: version, as: caller)
     }
 
     /// The caller's rights on a collection; `EACCES` when the vault is not visible to it.
     func collectionRights(_ vault: String, _ kind: ObjectKind, caller: Caller) throws -> Set<DataAction> {
         try requireInFilter(vault)
-        let collection = try engine.inspectCollection(kind, vault: vault, as: caller)
+        let collection = try engine.access.inspectCollection(kind, vault: vault, as: caller)
         guard collection.visible else { throw FileSystemError.accessDenied }
         guard collection.vaultExists else { throw FileSystemError.noSuchEntry }
         return collection.rights
@@ -144,7 +144,7 @@ public final class VaultTree: FileSystemOperations {
     /// else gets `EACCES`, whether or not the vault exists.
     func requireVisible(_ vault: String, caller: Caller) throws {
         try requireInFilter(vault)
-        let (visible, exists) = try engine.vaultVisibility(vault, as: caller)
+        let (visible, exists) = try engine.access.vaultVisibility(vault, as: caller)
         guard visible else { throw FileSystemError.accessDenied }
         guard exists else { throw FileSystemError.noSuchEntry }
     }
@@ -171,7 +171,7 @@ public final class VaultTree: FileSystemOperations {
         }
         switch node {
         case .root:
-            for vault in try engine.listVaults(as: caller) where vaultFilter?.contains(Names.key(vault.name)) ?? true {
+            for vault in try engine.vaults.list(as: caller) where vaultFilter?.contains(Names.key(vault.name)) ?? true {
                 add(vault.name, .vault(Names.key(vault.name)))
             }
         case .vault(let v):
@@ -185,17 +185,17 @@ public final class VaultTree: FileSystemOperations {
             try requireInFilter(v)
             add(Node.versionsName, .versionsRoot(vault: v, kind: kind))
             add(Node.controlName, .control(vault: v, kind: kind))
-            for props in try engine.listObjects(kind, vault: v, as: caller) {
+            for props in try engine.objects(kind).list(vault: v, as: caller) {
                 add(props.name, try objectNode(for: kind, vault: v, name: props.name))
             }
         case .versionsRoot(let v, let kind):
             try requireInFilter(v)
-            for props in try engine.listObjects(kind, vault: v, as: caller) {
+            for props in try engine.objects(kind).list(vault: v, as: caller) {
                 add(props.name, .versionsOf(vault: v, kind: kind, name: Names.key(props.name)))
             }
         case .versionsOf(let v, let kind, let name):
             try requireInFilter(v)
-            for props in try engine.listObjectVersions(kind, vault: v, name: name, as: caller) {
+            for props in try engine.objects(kind).versions(vault: v, name: name, as: caller) {
                 switch kind {
                 case .key: add(props.version, .key(vault: v, name: name, version: props.version))
                 case .certificate: add(props.version, .certificate(vault: v, name: name, version: props.version))
@@ -204,7 +204,7 @@ public final class VaultTree: FileSystemOperations {
             }
         case .deletedCollection(let v, let kind):
             try requireInFilter(v)
-            for deleted in try engine.listDeletedObjects(kind, vault: v, as: caller) {
+            for deleted in try engine.objects(kind).listDeleted(vault: v, as: caller) {
                 add(deleted.properties.name, .deletedObject(vault: v, kind: kind, name: Names.key(deleted.properties.name)))
             }
         case .key(let v, let name, let version):

@@ -22,7 +22,7 @@ struct AuditCommand: ParsableCommand {
                 guard let date = Dates.parse(since) else { throw InputError("--since '\(since)' is not an ISO 8601 date or time.") }
                 sinceDate = date
             }
-            for line in try storeOptions.open().auditRecords(vault: vault, since: sinceDate, as: .currentProcess()) {
+            for line in try storeOptions.open().audit.records(vault: vault, since: sinceDate, as: .currentProcess()) {
                 Output.line(line)
             }
         }
@@ -35,7 +35,7 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
-            let result = try storeOptions.open().verifyAudit(as: .currentProcess())
+            let result = try storeOptions.open().audit.verify(as: .currentProcess())
             if let problem = result.problem {
                 throw VaultError(.corrupted, "The audit log is not intact after \(result.lines) good lines: \(problem).")
             }

@@ -74,7 +74,7 @@ enum BackupCommands {
 /// Reading and writing backup files.
 enum BackupFiles {
     static func backup(_ kind: ObjectKind, _ address: ObjectAddress, to file: String, _ options: StoreOptions) throws {
-        let blob = try options.open().backupObject(kind, vault: address.vault, name: address.name, as: .currentProcess())
+        let blob = try options.open().backups.backup(kind, vault: address.vault, name: address.name, as: .currentProcess())
         try PrivateFile.create(at: file, contents: blob.bytes)
     }
 
@@ -82,9 +82,9 @@ enum BackupFiles {
         let blob = try read(file)
         let engine = try options.open()
         if kind == .key {
-            try Output.json(KeyView(try engine.restoreKey(vault: vault, blob: blob, as: .currentProcess())))
+            try Output.json(KeyView(try engine.backups.restoreKey(vault: vault, blob: blob, as: .currentProcess())))
         } else {
-            try Output.json(ObjectView(try engine.restoreObject(kind, vault: vault, blob: blob, as: .currentProcess()), vault: vault, kind: kind))
+            try Output.json(ObjectView(try engine.backups.restore(kind, vault: vault, blob: blob, as: .currentProcess()), vault: vault, kind: kind))
         }
     }
 
@@ -146,7 +146,7 @@ extension VaultCommand {
                 }
             }
             let progress = ProgressReporter(verb: "Backing up")
-            let entries = try storeOptions.open().backupVault(named: address.vault, as: .currentProcess(), progress: progress.update)
+            let entries = try storeOptions.open().backups.backupVault(named: address.vault, as: .currentProcess(), progress: progress.update)
             for kind in ObjectKind.allCases {
                 try makePrivateDirectory(dir + "/" + kind.collection)
             }
@@ -192,7 +192,7 @@ extension VaultCommand {
             }
             let blobs = try files.map(BackupFiles.read)
             let progress = ProgressReporter(verb: "Restoring")
-            let restored = try storeOptions.open().restoreVault(named: address.vault, blobs: blobs, as: .currentProcess(),
+            let restored = try storeOptions.open().backups.restoreVault(named: address.vault, blobs: blobs, as: .currentProcess(),
                                                                  progress: progress.update)
             progress.finish("Restored \(restored.count) objects into vault '\(address.vault)'.")
         }
@@ -217,7 +217,7 @@ struct RealmCommand: ParsableCommand {
         @Option(name: .long, help: "The file to create.") var file: String
 
         func run() throws {
-            let membership = try storeOptions.open().exportRealm(as: .currentProcess())
+            let membership = try storeOptions.open().backups.exportRealm(as: .currentProcess())
             try membership.write(to: file)
             Output.line("Wrote realm \(membership.realm) to \(file).")
         }

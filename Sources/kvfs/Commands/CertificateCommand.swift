@@ -41,7 +41,7 @@ struct CertificateCommand: ParsableCommand {
 
         func run() throws {
             let parsed = try policy.map(readPolicy)
-            let operation = try storeOptions.open().createCertificate(vault: address.vault, name: address.name, policy: parsed,
+            let operation = try storeOptions.open().certificates.create(vault: address.vault, name: address.name, policy: parsed,
                                                                       enabled: !disabled, tags: try parseTags(tags), as: .currentProcess())
             try Output.json(operation)
         }
@@ -63,7 +63,7 @@ struct CertificateCommand: ParsableCommand {
             defer { bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
             let material = CertificateImport(value: SecureBytes(bytes), password: password, policy: try policy.map(readPolicy),
                                              enabled: !disabled, tags: try parseTags(tags))
-            let bundle = try storeOptions.open().importCertificate(vault: address.vault, name: address.name, material, as: .currentProcess())
+            let bundle = try storeOptions.open().certificates.import(vault: address.vault, name: address.name, material, as: .currentProcess())
             try Output.json(CertificateBundleJSON(bundle))
         }
     }
@@ -79,11 +79,11 @@ struct CertificateCommand: ParsableCommand {
         func run() throws {
             let engine = try storeOptions.open()
             if policy {
-                try Output.json(try engine.certificatePolicy(vault: address.vault, name: address.name, as: .currentProcess()))
+                try Output.json(try engine.certificates.policy(vault: address.vault, name: address.name, as: .currentProcess()))
             } else if pending {
-                try Output.json(try engine.pendingCertificateOperation(vault: address.vault, name: address.name, as: .currentProcess()))
+                try Output.json(try engine.certificates.pendingOperation(vault: address.vault, name: address.name, as: .currentProcess()))
             } else {
-                try Output.json(CertificateBundleJSON(try engine.certificate(vault: address.vault, name: address.name, version: version, as: .currentProcess())))
+                try Output.json(CertificateBundleJSON(try engine.certificates.get(vault: address.vault, name: address.name, version: version, as: .currentProcess())))
             }
         }
     }
@@ -93,7 +93,7 @@ struct CertificateCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: VaultAddress
         func run() throws {
-            let list = try storeOptions.open().listObjects(.certificate, vault: address.vault, as: .currentProcess())
+            let list = try storeOptions.open().objects(.certificate).list(vault: address.vault, as: .currentProcess())
             try Output.json(list.map { ObjectView($0, vault: address.vault, kind: .certificate, withVersion: false) })
         }
     }
@@ -103,7 +103,7 @@ struct CertificateCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            let list = try storeOptions.open().listObjectVersions(.certificate, vault: address.vault, name: address.name, as: .currentProcess())
+            let list = try storeOptions.open().objects(.certificate).versions(vault: address.vault, name: address.name, as: .currentProcess())
             try Output.json(list.map { ObjectView($0, vault: address.vault, kind: .certificate) })
         }
     }
@@ -126,7 +126,7 @@ struct CertificateCommand: ParsableCommand {
         func run() throws {
             let tagValues = tags.isEmpty ? nil : try parseTags(tags)
             let update = CertificateUpdate(attributes: AttributeUpdate(enabled: enabled, tags: tagValues), policy: try policy.map(readPolicy))
-            let bundle = try storeOptions.open().updateCertificate(vault: address.vault, name: address.name, version: version, update,
+            let bundle = try storeOptions.open().certificates.update(vault: address.vault, name: address.name, version: version, update,
                                                                    as: .currentProcess())
             try Output.json(CertificateBundleJSON(bundle))
         }
@@ -146,7 +146,7 @@ struct CertificateCommand: ParsableCommand {
 
         func run() throws {
             let text = String(decoding: try readInput(file), as: UTF8.self)
-            let bundle = try storeOptions.open().mergeCertificate(vault: address.vault, name: address.name, pemChain: text, as: .currentProcess())
+            let bundle = try storeOptions.open().certificates.merge(vault: address.vault, name: address.name, pemChain: text, as: .currentProcess())
             try Output.json(CertificateBundleJSON(bundle))
         }
     }
@@ -166,7 +166,7 @@ struct CertificateCommand: ParsableCommand {
         }
 
         func run() throws {
-            let bundle = try storeOptions.open().certificate(vault: address.vault, name: address.name, version: version, as: .currentProcess())
+            let bundle = try storeOptions.open().certificates.get(vault: address.vault, name: address.name, version: version, as: .currentProcess())
             guard bundle.isCompleted else { throw InputError("Certificate '\(address.name)' is pending: merge its signed certificate first.") }
             let bytes: [UInt8]
             switch encoding.uppercased() {
@@ -190,7 +190,7 @@ struct CertificateCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            let deleted = try storeOptions.open().deleteObject(.certificate, vault: address.vault, name: address.name, as: .currentProcess())
+            let deleted = try storeOptions.open().objects(.certificate).delete(vault: address.vault, name: address.name, as: .currentProcess())
             try Output.json(DeletedView(deleted, vault: address.vault))
         }
     }
@@ -200,7 +200,7 @@ struct CertificateCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            let props = try storeOptions.open().recoverDeletedObject(.certificate, vault: address.vault, name: address.name, as: .currentProcess())
+            let props = try storeOptions.open().objects(.certificate).recover(vault: address.vault, name: address.name, as: .currentProcess())
             try Output.json(ObjectView(props, vault: address.vault, kind: .certificate))
         }
     }
@@ -210,7 +210,7 @@ struct CertificateCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            try storeOptions.open().purgeDeletedObject(.certificate, vault: address.vault, name: address.name, as: .currentProcess())
+            try storeOptions.open().objects(.certificate).purge(vault: address.vault, name: address.name, as: .currentProcess())
         }
     }
 }

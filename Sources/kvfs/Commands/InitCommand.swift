@@ -13,16 +13,19 @@ struct InitCommand: ParsableCommand {
           kvfs init --store /var/lib/kvfs
           kvfs init --store ./store --master-key-file /etc/kvfs/master.key
           kvfs init --store /var/lib/kvfs --realm-file realm.json   # join another store's realm (kvfs realm export)
+          kvfs init --store /var/lib/kvfs --dns-suffix vault.example.com  # ids https://<vault>.vault.example.com/...
         """)
 
     @OptionGroup var storeOptions: StoreOptions
     @Option(name: .long, help: ArgumentHelp("Join the realm in this file (from `kvfs realm export`), so backups move between the stores.", valueName: "file"))
     var realmFile: String?
+    @Option(name: .long, help: ArgumentHelp("The host-name suffix of vault URLs in object ids: https://<vault>.<suffix>/secrets/<name>/<version>.", valueName: "suffix"))
+    var dnsSuffix: String = VaultObjectID.defaultDNSSuffix
 
     func run() throws {
         let location = storeOptions.location
         let realm = try realmFile.map(RealmMembership.load(from:))
-        let engine = try VaultEngine.initialize(at: location, joining: realm, logger: CLILog.logger)
+        let engine = try VaultEngine.initialize(at: location, joining: realm, dnsSuffix: dnsSuffix, logger: CLILog.logger)
         Output.line("Created a kvfs store at \(location.directory) (realm \(engine.realm)).")
         if location.masterKeyFile == nil {
             Output.line("Its master key is \(location.defaultMasterKeyPath); back it up, the store cannot be opened without it.")

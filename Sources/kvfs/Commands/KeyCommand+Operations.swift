@@ -33,7 +33,7 @@ struct KeyOperationOptions: ParsableArguments {
     func perform(_ op: KeyOperation, value: SecureBytes, digest: [UInt8]? = nil) throws -> KeyOperationResult {
         let request = KeyOperationRequest(op: op, alg: algorithm, value: value, digest: digest)
         if let path { return try MountedKey(directory: path).perform(request) }
-        return try storeOptions.open().performKeyOperation(request, vault: vault!, name: name!, version: version,
+        return try storeOptions.open().keys.perform(request, vault: vault!, name: name!, version: version,
                                                            as: .currentProcess())
     }
 

@@ -46,7 +46,7 @@ struct KeyCommand: ParsableCommand {
                 guard size == nil, publicExponent == nil else { throw InputError("--size and --public-exponent are for RSA keys; EC keys take --curve.") }
                 spec = .ec(try curve.map(parseCurve) ?? .p256)
             }
-            let bundle = try storeOptions.open().createKey(vault: address.vault, name: address.name,
+            let bundle = try storeOptions.open().keys.create(vault: address.vault, name: address.name,
                                                            KeyCreateOptions(spec, keyOps: try attributes.keyOps(), attributes: try attributes.newVersion()),
                                                            as: .currentProcess())
             try Output.json(KeyView(bundle))
@@ -85,7 +85,7 @@ struct KeyCommand: ParsableCommand {
             } else {
                 throw InputError("The input is neither a JSON Web Key nor a PEM; give a JWK or a '-----BEGIN PRIVATE KEY-----' PEM.")
             }
-            let bundle = try storeOptions.open().importKey(vault: address.vault, name: address.name, material, keyOps: try attributes.keyOps(),
+            let bundle = try storeOptions.open().keys.import(vault: address.vault, name: address.name, material, keyOps: try attributes.keyOps(),
                                                            attributes: try attributes.newVersion(), as: .currentProcess())
             try Output.json(KeyView(bundle))
         }
@@ -105,7 +105,7 @@ struct KeyCommand: ParsableCommand {
         @Flag(name: .long, help: "Print the SubjectPublicKeyInfo PEM instead of JSON.") var pem = false
 
         func run() throws {
-            let bundle = try storeOptions.open().key(vault: address.vault, name: address.name, version: version, as: .currentProcess())
+            let bundle = try storeOptions.open().keys.get(vault: address.vault, name: address.name, version: version, as: .currentProcess())
             if pem {
                 FileHandle.standardOutput.write(Data(bundle.publicKeyPEM.utf8))
             } else {
@@ -119,7 +119,7 @@ struct KeyCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: VaultAddress
         func run() throws {
-            let list = try storeOptions.open().listObjects(.key, vault: address.vault, as: .currentProcess())
+            let list = try storeOptions.open().objects(.key).list(vault: address.vault, as: .currentProcess())
             try Output.json(list.map { KeyItemView($0, vault: address.vault, withVersion: false) })
         }
     }
@@ -129,7 +129,7 @@ struct KeyCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            let list = try storeOptions.open().listObjectVersions(.key, vault: address.vault, name: address.name, as: .currentProcess())
+            let list = try storeOptions.open().objects(.key).versions(vault: address.vault, name: address.name, as: .currentProcess())
             try Output.json(list.map { KeyItemView($0, vault: address.vault, withVersion: true) })
         }
     }
@@ -161,7 +161,7 @@ struct KeyCommand: ParsableCommand {
             if let expires { update.attributes.expires = .some(expires == "none" ? nil : try parseDate(expires, "--expires")) }
             if let notBefore { update.attributes.notBefore = .some(notBefore == "none" ? nil : try parseDate(notBefore, "--not-before")) }
             guard !update.isEmpty else { throw ValidationError("Nothing to update: give --ops, --enabled, --tags, --expires or --not-before.") }
-            let bundle = try storeOptions.open().updateKey(vault: address.vault, name: address.name, version: version, update, as: .currentProcess())
+            let bundle = try storeOptions.open().keys.update(vault: address.vault, name: address.name, version: version, update, as: .currentProcess())
             try Output.json(KeyView(bundle))
         }
     }
@@ -173,7 +173,7 @@ struct KeyCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            try Output.json(KeyView(try storeOptions.open().rotateKey(vault: address.vault, name: address.name, as: .currentProcess())))
+            try Output.json(KeyView(try storeOptions.open().keys.rotate(vault: address.vault, name: address.name, as: .currentProcess())))
         }
     }
 
@@ -182,7 +182,7 @@ struct KeyCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            let deleted = try storeOptions.open().deleteObject(.key, vault: address.vault, name: address.name, as: .currentProcess())
+            let deleted = try storeOptions.open().objects(.key).delete(vault: address.vault, name: address.name, as: .currentProcess())
             try Output.json(DeletedView(deleted, vault: address.vault))
         }
     }
@@ -192,7 +192,7 @@ struct KeyCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: VaultAddress
         func run() throws {
-            let list = try storeOptions.open().listDeletedObjects(.key, vault: address.vault, as: .currentProcess())
+            let list = try storeOptions.open().objects(.key).listDeleted(vault: address.vault, as: .currentProcess())
             try Output.json(list.map { DeletedView($0, vault: address.vault) })
         }
     }
@@ -202,7 +202,7 @@ struct KeyCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            let deleted = try storeOptions.open().deletedObject(.key, vault: address.vault, name: address.name, as: .currentProcess())
+            let deleted = try storeOptions.open().objects(.key).deleted(vault: address.vault, name: address.name, as: .currentProcess())
             try Output.json(DeletedView(deleted, vault: address.vault))
         }
     }
@@ -212,7 +212,7 @@ struct KeyCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            let props = try storeOptions.open().recoverDeletedObject(.key, vault: address.vault, name: address.name, as: .currentProcess())
+            let props = try storeOptions.open().objects(.key).recover(vault: address.vault, name: address.name, as: .currentProcess())
             try Output.json(KeyItemView(props, vault: address.vault, withVersion: true))
         }
     }
@@ -222,7 +222,7 @@ struct KeyCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            try storeOptions.open().purgeDeletedObject(.key, vault: address.vault, name: address.name, as: .currentProcess())
+            try storeOptions.open().objects(.key).purge(vault: address.vault, name: address.name, as: .currentProcess())
         }
     }
 }
@@ -292,7 +292,7 @@ struct KeyItemView: Encodable {
     var managed: Bool?
 
     init(_ p: VersionProperties, vault: String, withVersion: Bool) {
-        kid = "/vaults/\(vault)/keys/\(p.name)" + (withVersion ? "/\(p.version)" : "")
+        kid = (withVersion ? p.id : p.id.unversioned).description
         attributes = ObjectView.Attributes(enabled: p.enabled, notBefore: p.notBefore, expires: p.expires, created: p.created,
                                            updated: p.updated, recoveryLevel: p.recoveryLevel, recoverableDays: p.recoverableDays)
         tags = p.tags

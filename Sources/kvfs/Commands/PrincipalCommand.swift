@@ -27,7 +27,7 @@ struct PrincipalCommand: ParsableCommand {
         }
 
         func run() throws {
-            let principal = try storeOptions.open().createPrincipal(
+            let principal = try storeOptions.open().access.createPrincipal(
                 named: name, kind: uid != nil ? .user : .group, unixID: uid ?? gid!, as: .currentProcess())
             try Output.json(PrincipalView(principal))
         }
@@ -37,7 +37,7 @@ struct PrincipalCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List principals.")
         @OptionGroup var storeOptions: StoreOptions
         func run() throws {
-            try Output.json(try storeOptions.open().listPrincipals(as: .currentProcess()).map(PrincipalView.init))
+            try Output.json(try storeOptions.open().access.principals(as: .currentProcess()).map(PrincipalView.init))
         }
     }
 
@@ -46,7 +46,7 @@ struct PrincipalCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @Option(name: .long) var name: String
         func run() throws {
-            try storeOptions.open().deletePrincipal(named: name, as: .currentProcess())
+            try storeOptions.open().access.deletePrincipal(named: name, as: .currentProcess())
         }
     }
 }

@@ -52,7 +52,7 @@ struct AssignmentCommand: ParsableCommand {
             guard let builtIn = BuiltInRole.named(role) else {
                 throw InputError("Unknown role '\(role)'; `kvfs role list` shows the built-in roles.")
             }
-            let assignment = try storeOptions.open().createRoleAssignment(
+            let assignment = try storeOptions.open().access.assign(
                 principal: assignee, role: builtIn, scope: try Scope(parsing: scope), as: .currentProcess())
             try Output.json(AssignmentView(assignment))
         }
@@ -64,7 +64,7 @@ struct AssignmentCommand: ParsableCommand {
         @Option(name: .long, help: "Only this principal's.") var assignee: String?
         @Option(name: .long, help: "Only at exactly this scope.") var scope: String?
         func run() throws {
-            let list = try storeOptions.open().listRoleAssignments(
+            let list = try storeOptions.open().access.assignments(
                 principal: assignee, scope: try scope.map(Scope.init(parsing:)), as: .currentProcess())
             try Output.json(list.map(AssignmentView.init))
         }
@@ -75,7 +75,7 @@ struct AssignmentCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @Option(name: .long, help: "The assignment's id (see `list`).") var id: String
         func run() throws {
-            try storeOptions.open().deleteRoleAssignment(id: id, as: .currentProcess())
+            try storeOptions.open().access.removeAssignment(id: id, as: .currentProcess())
         }
     }
 }

@@ -48,7 +48,7 @@ struct SecretCommand: ParsableCommand {
             let attributes = NewVersionAttributes(
                 enabled: !disabled, notBefore: try notBefore.map { try parseDate($0, "--not-before") },
                 expires: try expires.map { try parseDate($0, "--expires") }, contentType: contentType, tags: try parseTags(tags))
-            let props = try storeOptions.open().setSecret(vault: address.vault, name: address.name, value: bytes,
+            let props = try storeOptions.open().secrets.set(vault: address.vault, name: address.name, value: bytes,
                                                           attributes: attributes, as: .currentProcess())
             try Output.json(ObjectView(props, vault: address.vault, kind: .secret))
         }
@@ -66,11 +66,11 @@ struct SecretCommand: ParsableCommand {
         func run() throws {
             let engine = try storeOptions.open()
             if metadata {
-                let props = try engine.objectProperties(.secret, vault: address.vault, name: address.name, version: version, as: .currentProcess())
+                let props = try engine.objects(.secret).properties(vault: address.vault, name: address.name, version: version, as: .currentProcess())
                 try Output.json(ObjectView(props, vault: address.vault, kind: .secret))
                 return
             }
-            let secret = try engine.secret(vault: address.vault, name: address.name, version: version, as: .currentProcess())
+            let secret = try engine.secrets.get(vault: address.vault, name: address.name, version: version, as: .currentProcess())
             secret.value.withUnsafeBytes { FileHandle.standardOutput.write(Data($0)) }
         }
     }
@@ -80,7 +80,7 @@ struct SecretCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: VaultAddress
         func run() throws {
-            let list = try storeOptions.open().listObjects(.secret, vault: address.vault, as: .currentProcess())
+            let list = try storeOptions.open().objects(.secret).list(vault: address.vault, as: .currentProcess())
             try Output.json(list.map { ObjectView($0, vault: address.vault, kind: .secret, withVersion: false) })
         }
     }
@@ -90,7 +90,7 @@ struct SecretCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            let list = try storeOptions.open().listObjectVersions(.secret, vault: address.vault, name: address.name, as: .currentProcess())
+            let list = try storeOptions.open().objects(.secret).versions(vault: address.vault, name: address.name, as: .currentProcess())
             try Output.json(list.map { ObjectView($0, vault: address.vault, kind: .secret) })
         }
     }
@@ -120,7 +120,7 @@ struct SecretCommand: ParsableCommand {
             if let expires { update.expires = .some(expires == "none" ? nil : try parseDate(expires, "--expires")) }
             if let notBefore { update.notBefore = .some(notBefore == "none" ? nil : try parseDate(notBefore, "--not-before")) }
             guard !update.isEmpty else { throw ValidationError("Nothing to update: give --enabled, --content-type, --tags, --expires or --not-before.") }
-            let props = try storeOptions.open().updateObject(.secret, vault: address.vault, name: address.name, version: version,
+            let props = try storeOptions.open().objects(.secret).update(vault: address.vault, name: address.name, version: version,
                                                              update, as: .currentProcess())
             try Output.json(ObjectView(props, vault: address.vault, kind: .secret))
         }
@@ -131,7 +131,7 @@ struct SecretCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            let deleted = try storeOptions.open().deleteObject(.secret, vault: address.vault, name: address.name, as: .currentProcess())
+            let deleted = try storeOptions.open().objects(.secret).delete(vault: address.vault, name: address.name, as: .currentProcess())
             try Output.json(DeletedView(deleted, vault: address.vault))
         }
     }
@@ -141,7 +141,7 @@ struct SecretCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: VaultAddress
         func run() throws {
-            let list = try storeOptions.open().listDeletedObjects(.secret, vault: address.vault, as: .currentProcess())
+            let list = try storeOptions.open().objects(.secret).listDeleted(vault: address.vault, as: .currentProcess())
             try Output.json(list.map { DeletedView($0, vault: address.vault) })
         }
     }
@@ -151,7 +151,7 @@ struct SecretCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            let deleted = try storeOptions.open().deletedObject(.secret, vault: address.vault, name: address.name, as: .currentProcess())
+            let deleted = try storeOptions.open().objects(.secret).deleted(vault: address.vault, name: address.name, as: .currentProcess())
             try Output.json(DeletedView(deleted, vault: address.vault))
         }
     }
@@ -161,7 +161,7 @@ struct SecretCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            let props = try storeOptions.open().recoverDeletedObject(.secret, vault: address.vault, name: address.name, as: .currentProcess())
+            let props = try storeOptions.open().objects(.secret).recover(vault: address.vault, name: address.name, as: .currentProcess())
             try Output.json(ObjectView(props, vault: address.vault, kind: .secret))
         }
     }
@@ -172,7 +172,7 @@ struct SecretCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            try storeOptions.open().purgeDeletedObject(.secret, vault: address.vault, name: address.name, as: .currentProcess())
+            try storeOptions.open().objects(.secret).purge(vault: address.vault, name: address.name, as: .currentProcess())
         }
     }
 }
@@ -214,7 +214,7 @@ struct ObjectView: Encodable {
     }
 
     init(_ p: VersionProperties, vault: String, kind: ObjectKind, withVersion: Bool = true) {
-        id = "/vaults/\(vault)/\(kind.collection)/\(p.name)" + (withVersion ? "/\(p.version)" : "")
+        id = (withVersion ? p.id : p.id.unversioned).description
         name = p.name
         attributes = Attributes(enabled: p.enabled, notBefore: p.notBefore, expires: p.expires, created: p.created,
                                 updated: p.updated, recoveryLevel: p.recoveryLevel, recoverableDays: p.recoverableDays)

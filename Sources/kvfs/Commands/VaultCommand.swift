@@ -24,7 +24,7 @@ struct VaultCommand: ParsableCommand {
         @Flag(name: .long, help: "Turn purge protection on (it can never be turned off).") var enablePurgeProtection = false
 
         func run() throws {
-            let props = try storeOptions.open().createVault(
+            let props = try storeOptions.open().vaults.create(
                 named: vault.name,
                 options: VaultCreateOptions(sku: sku, retentionDays: retentionDays, purgeProtection: enablePurgeProtection),
                 as: .currentProcess())
@@ -37,7 +37,7 @@ struct VaultCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var vault: VaultName
         func run() throws {
-            try Output.json(VaultView(try storeOptions.open().vault(named: vault.name, as: .currentProcess())))
+            try Output.json(VaultView(try storeOptions.open().vaults.show(named: vault.name, as: .currentProcess())))
         }
     }
 
@@ -46,7 +46,7 @@ struct VaultCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @Flag(name: .long, help: "List soft-deleted vaults instead.") var deleted = false
         func run() throws {
-            try Output.json(try storeOptions.open().listVaults(deleted: deleted, as: .currentProcess()).map(VaultView.init))
+            try Output.json(try storeOptions.open().vaults.list(deleted: deleted, as: .currentProcess()).map(VaultView.init))
         }
     }
 
@@ -60,7 +60,7 @@ struct VaultCommand: ParsableCommand {
         @Option(name: .long, help: "true turns purge protection on; false is refused once on.") var enablePurgeProtection: Bool?
         @Option(name: .long, help: "Refused unless equal to the current retention.") var retentionDays: Int?
         func run() throws {
-            let props = try storeOptions.open().updateVault(
+            let props = try storeOptions.open().vaults.update(
                 named: vault.name, VaultUpdate(sku: sku, purgeProtection: enablePurgeProtection, retentionDays: retentionDays),
                 as: .currentProcess())
             try Output.json(VaultView(props))
@@ -73,7 +73,7 @@ struct VaultCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var vault: VaultName
         func run() throws {
-            try Output.json(VaultView(try storeOptions.open().deleteVault(named: vault.name, as: .currentProcess())))
+            try Output.json(VaultView(try storeOptions.open().vaults.delete(named: vault.name, as: .currentProcess())))
         }
     }
 
@@ -82,7 +82,7 @@ struct VaultCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var vault: VaultName
         func run() throws {
-            try Output.json(VaultView(try storeOptions.open().recoverVault(named: vault.name, as: .currentProcess())))
+            try Output.json(VaultView(try storeOptions.open().vaults.recover(named: vault.name, as: .currentProcess())))
         }
     }
 
@@ -92,7 +92,7 @@ struct VaultCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var vault: VaultName
         func run() throws {
-            try storeOptions.open().purgeVault(named: vault.name, as: .currentProcess())
+            try storeOptions.open().vaults.purge(named: vault.name, as: .currentProcess())
         }
     }
 }

@@ -42,7 +42,7 @@ extension VaultMountTests {
                     """
                 let out = try mount.shell(officer, script)
                 #expect(out.succeeded, "\(out)")
-                #expect(out.stdout.contains("\"id\":\"/vaults/dst/secrets/db/"), "\(out)")
+                #expect(out.stdout.contains("\"id\":\"https://dst.kvfs.localhost/secrets/db/"), "\(out)")
                 #expect(!out.stdout.contains("hunter"))
                 #expect(try mount.probe(TestCaller.secretsUser, .read("dst/secrets/db")).text == "hunter3")
                 #expect(try mount.versionCount(officer, "dst", "db") == 2)

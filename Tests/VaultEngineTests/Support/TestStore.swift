@@ -42,12 +42,12 @@ final class TestStore: @unchecked Sendable {
     /// Creates a vault as the Owner and gives `seeder` Key Vault Administrator on it.
     @discardableResult
     func makeVault(_ name: String = "vault1", options: VaultCreateOptions = VaultCreateOptions()) throws -> VaultProperties {
-        let properties = try engine.createVault(named: name, options: options, as: TestStore.owner)
+        let properties = try engine.vaults.create(named: name, options: options, as: TestStore.owner)
         if !seederBound {
-            try engine.createPrincipal(named: "seeder", kind: .user, unixID: TestStore.seeder.uid, as: TestStore.owner)
+            try engine.access.createPrincipal(named: "seeder", kind: .user, unixID: TestStore.seeder.uid, as: TestStore.owner)
             seederBound = true
         }
-        try engine.createRoleAssignment(principal: "seeder", role: .administrator, scope: Scope(vault: name), as: TestStore.owner)
+        try engine.access.assign(principal: "seeder", role: .administrator, scope: Scope(vault: name), as: TestStore.owner)
         return properties
     }
 
@@ -60,32 +60,32 @@ final class TestStore: @unchecked Sendable {
     @discardableResult
     func grant(_ role: BuiltInRole, toUser uid: UInt32, at scope: String) throws -> RoleAssignment {
         let name = "u\(uid)"
-        if try !engine.listPrincipals(as: TestStore.owner).contains(where: { $0.name == name }) {
-            try engine.createPrincipal(named: name, kind: .user, unixID: uid, as: TestStore.owner)
+        if try !engine.access.principals(as: TestStore.owner).contains(where: { $0.name == name }) {
+            try engine.access.createPrincipal(named: name, kind: .user, unixID: uid, as: TestStore.owner)
         }
-        return try engine.createRoleAssignment(principal: name, role: role, scope: Scope(parsing: scope), as: TestStore.owner)
+        return try engine.access.assign(principal: name, role: role, scope: Scope(parsing: scope), as: TestStore.owner)
     }
 
     /// Binds a group principal named `g<gid>` (once) and assigns `role` at `scope`.
     @discardableResult
     func grant(_ role: BuiltInRole, toGroup gid: UInt32, at scope: String) throws -> RoleAssignment {
         let name = "g\(gid)"
-        if try !engine.listPrincipals(as: TestStore.owner).contains(where: { $0.name == name }) {
-            try engine.createPrincipal(named: name, kind: .group, unixID: gid, as: TestStore.owner)
+        if try !engine.access.principals(as: TestStore.owner).contains(where: { $0.name == name }) {
+            try engine.access.createPrincipal(named: name, kind: .group, unixID: gid, as: TestStore.owner)
         }
-        return try engine.createRoleAssignment(principal: name, role: role, scope: Scope(parsing: scope), as: TestStore.owner)
+        return try engine.access.assign(principal: name, role: role, scope: Scope(parsing: scope), as: TestStore.owner)
     }
 
     /// Sets a secret as the seeder.
     @discardableResult
     func seed(_ name: String, _ value: String, in vault: String = "vault1",
               attributes: NewVersionAttributes = NewVersionAttributes()) throws -> VersionProperties {
-        try engine.setSecret(vault: vault, name: name, value: Array(value.utf8), attributes: attributes, as: TestStore.seeder)
+        try engine.secrets.set(vault: vault, name: name, value: Array(value.utf8), attributes: attributes, as: TestStore.seeder)
     }
 
     /// The value of a secret as the seeder, as text.
     func read(_ name: String, in vault: String = "vault1", version: String? = nil) throws -> String {
-        let secret = try engine.secret(vault: vault, name: name, version: version, as: TestStore.seeder)
+        let secret = try engine.secrets.get(vault: vault, name: name, version: version, as: TestStore.seeder)
         return secret.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
@@ -93,10 +93,10 @@ final class TestStore: @unchecked Sendable {
 
     /// Every audit line, decoded.
     func auditLog(vault: String? = nil, since: Date? = nil) throws -> [AuditRecord] {
-        try engine.auditRecords(vault: vault, since: since, as: TestStore.owner).map(decodeAudit)
+        try engine.audit.records(vault: vault, since: since, as: TestStore.owner).map(decodeAudit)
     }
 
-    func auditCount() throws -> Int { try engine.auditRecords(as: TestStore.owner).count }
+    func auditCount() throws -> Int { try engine.audit.records(as: TestStore.owner).count }
 
     // MARK: raw database access, as an attacker with write access to the files would have
 

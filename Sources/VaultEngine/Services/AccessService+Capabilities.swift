@@ -4,6 +4,8 @@ import Foundation
 public struct CollectionInspection: Sendable {
     /// The data actions the caller holds at vault scope for the collection's kind.
     public var rights: Set<DataAction>
+    /// What the caller may do with the collection (listing, new names, deleted objects, the `.ops` file).
+    public var capabilities: Capabilities
     /// The caller holds a role in the vault or is the store's Owner.
     public var visible: Bool
     /// A live vault of that name exists.
@@ -16,35 +18,36 @@ public struct CollectionInspection: Sendable {
 public struct Inspection: Sendable {
     /// The data actions the caller holds on the object (or collection).
     public var rights: Set<DataAction>
+    /// What the caller may do with the object, from its rights and the object's state.
+    public var capabilities: Capabilities
     /// The current (or named) version's properties; `nil` when the object does not exist.
     public var properties: VersionProperties?
     /// Set for a soft-deleted object.
     public var deleted: DeletedObject?
 }
 
-extension VaultEngine {
+extension AccessService {
     /// Rights and properties of a live object (or one of its versions) for `caller`.
     ///
     /// - Throws: `.accessDenied` when the caller holds no right on the object — whether or not it exists, so
     ///   nothing leaks; `.notFound` when the vault is gone.
-    public func inspectObject(_ kind: ObjectKind, vault: String, name: String, version: String? = nil,
+    public func inspect(_ kind: ObjectKind, vault: String, name: String, version: String? = nil,
                               as caller: Caller) throws -> Inspection {
-        try inspect(kind, vault: vault, name: name, version: version, deleted: false, caller: caller)
+        try inspection(kind, vault: vault, name: name, version: version, deleted: false, caller: caller)
     }
 
     /// Rights and metadata of a soft-deleted object for `caller`.
     /// - Throws: `.accessDenied` when the caller holds no right on it, `.notFound` (vault).
-    public func inspectDeletedObject(_ kind: ObjectKind, vault: String, name: String, as caller: Caller) throws -> Inspection {
-        try inspect(kind, vault: vault, name: name, version: nil, deleted: true, caller: caller)
+    public func inspectDeleted(_ kind: ObjectKind, vault: String, name: String, as caller: Caller) throws -> Inspection {
+        try inspection(kind, vault: vault, name: name, version: nil, deleted: true, caller: caller)
     }
 
-    private func inspect(_ kind: ObjectKind, vault: String, name: String, version: String?, deleted: Bool,
+    private func inspection(_ kind: ObjectKind, vault: String, name: String, version: String?, deleted: Bool,
                          caller: Caller) throws -> Inspection {
-        let policy = KindPolicy.of(kind)
         let resource = Resource(vault: vault, kind: kind, name: name)
-        let outcome: Result<Inspection, VaultError> = try readCache.read { tx in
-            let evaluator = AccessEvaluator(assignments: try assignments(for: caller, in: tx))
-            let rights = evaluator.grantedActions(on: resource, among: policy.actions)
+        let outcome: Result<Inspection, VaultError> = try context.readCache.read { tx in
+            let evaluator = AccessEvaluator(assignments: try context.assignments(for: caller, in: tx))
+            let rights = evaluator.grantedActions(on: resource, among: kind.allActions)
             guard !rights.isEmpty else {
                 return .failure(VaultError(.accessDenied, "Caller \(caller) holds no right on '\(resource)'."))
             }
@@ -53,23 +56,29 @@ extension VaultEngine {
             }
             guard let object = try tx.object(vaultID: v.id, kind: kind, nameKey: Names.key(name)),
                   (object.deletedDate != nil) == deleted,
-                  !deleted || (object.scheduledPurgeDate ?? .distantFuture) > clock.now() else {
-                return .success(Inspection(rights: rights, properties: nil, deleted: nil))
+                  !deleted || (object.scheduledPurgeDate ?? .distantFuture) > context.clock.now() else {
+                return .success(inspection(nil, deleted: nil))
             }
             if deleted {
-                let record = try deletedObject(object, vault: v, tx: tx)
-                return .success(Inspection(rights: rights, properties: record.properties, deleted: record))
+                let record = try context.deletedObject(object, vault: v, tx: tx)
+                return .success(inspection(record.properties, deleted: record))
             }
             guard let record = try tx.version(objectID: object.id, version: version ?? object.currentVersion) else {
-                return .success(Inspection(rights: rights, properties: nil, deleted: nil))
+                return .success(inspection(nil, deleted: nil))
             }
-            return .success(Inspection(rights: rights, properties: properties(object, record, vault: v), deleted: nil))
+            return .success(inspection(context.properties(object, record, vault: v), deleted: nil))
+
+            func inspection(_ properties: VersionProperties?, deleted record: DeletedObject?) -> Inspection {
+                let capabilities = deleted ? CapabilityRules.deletedObject(kind, rights: rights)
+                                           : CapabilityRules.object(kind, rights: rights, properties: properties, isVersion: version != nil)
+                return Inspection(rights: rights, capabilities: capabilities, properties: properties, deleted: record)
+            }
         }
         switch outcome {
         case .success(let inspection):
             return inspection
         case .failure(let error):
-            return try audited("\(policy.operationPrefix)Get", caller, vault: vault, kind: kind, object: name, version: version) { draft -> Inspection in
+            return try context.audited(Operation.inspect(kind).name, caller, vault: vault, kind: kind, object: name, version: version) { draft -> Inspection in
                 draft.decision = .deny(error.code == .accessDenied ? "DeniedWithNoValidRBAC: no role grants any action on \(resource)" : error.message)
                 throw error
             }
@@ -81,11 +90,12 @@ extension VaultEngine {
     /// from one look at the access snapshot, without an audit line.
     /// - Throws: store errors.
     public func inspectCollection(_ kind: ObjectKind, vault: String, as caller: Caller) throws -> CollectionInspection {
-        let snapshot = try snapshot()
+        let snapshot = try context.snapshot()
         let evaluator = AccessEvaluator(assignments: snapshot.assignments(for: caller))
+        let rights = evaluator.grantedActions(on: Resource(vault: vault, kind: kind), among: kind.allActions)
         return CollectionInspection(
-            rights: evaluator.grantedActions(on: Resource(vault: vault, kind: kind), among: KindPolicy.of(kind).actions),
-            visible: evaluator.holdsAnyRole(in: vault) || isOwner(caller),
+            rights: rights, capabilities: CapabilityRules.collection(kind, rights: rights),
+            visible: evaluator.holdsAnyRole(in: vault) || context.isOwner(caller),
             vaultExists: snapshot.liveVaults.contains(Names.key(vault)))
     }
 
@@ -93,30 +103,36 @@ extension VaultEngine {
     /// exists, without computing any rights.
     /// - Throws: store errors.
     public func vaultVisibility(_ vault: String, as caller: Caller) throws -> (visible: Bool, exists: Bool) {
-        let snapshot = try snapshot()
-        let visible = isOwner(caller) || AccessEvaluator(assignments: snapshot.assignments(for: caller)).holdsAnyRole(in: vault)
+        let snapshot = try context.snapshot()
+        let visible = context.isOwner(caller) || AccessEvaluator(assignments: snapshot.assignments(for: caller)).holdsAnyRole(in: vault)
         return (visible, snapshot.liveVaults.contains(Names.key(vault)))
     }
 
     /// Whether a live vault of this name exists (for the Owner's lookups; no audit line).
     /// - Throws: store errors.
     public func vaultExists(_ name: String) throws -> Bool {
-        try snapshot().liveVaults.contains(Names.key(name))
+        try context.snapshot().liveVaults.contains(Names.key(name))
     }
 }
 
-extension VaultEngine {
+extension AccessService {
+    /// The caller's access evaluator, for tests and tools that show raw decisions without auditing.
+    /// - Throws: store errors.
+    public func evaluator(for caller: Caller) throws -> AccessEvaluator {
+        AccessEvaluator(assignments: try context.snapshot().assignments(for: caller))
+    }
+
     /// Checks that `caller` may perform `action` before an adapter starts a multi-step operation (opening a
     /// file for writing, creating one). A denial is audited under `operation` and thrown; an allowance writes
     /// nothing, because the operation itself will be audited when it happens.
     /// - Throws: `.accessDenied`.
-    public func requireRight(_ action: DataAction, on resource: Resource, objectExists: Bool = true,
+    public func require(_ action: DataAction, on resource: Resource, objectExists: Bool = true,
                              operation: String, as caller: Caller) throws {
-        let decision = try backend.read { tx in
-            AccessEvaluator(assignments: try assignments(for: caller, in: tx)).decide(action, on: resource, objectExists: objectExists)
+        let decision = try context.backend.read { tx in
+            AccessEvaluator(assignments: try context.assignments(for: caller, in: tx)).decide(action, on: resource, objectExists: objectExists)
         }
         guard case .deny(let reason) = decision else { return }
-        try audited(operation, caller, vault: resource.vault, kind: resource.kind, object: resource.name) { draft in
+        try context.audited(operation, caller, vault: resource.vault, kind: resource.kind, object: resource.name) { draft in
             draft.decision = decision
             throw VaultError(.accessDenied, "Caller \(caller) is not authorized to perform '\(action)' on '\(resource)'.", cause: AccessDenial(reason: reason))
         }

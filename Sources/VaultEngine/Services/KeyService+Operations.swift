@@ -14,13 +14,13 @@ import Foundation
 ///   that old data stays readable. All of these are `.forbidden`.
 /// - Public-key operations never unseal the private key. Private ones unseal it for the call and free it
 ///   before returning; nothing private is cached.
-extension VaultEngine {
+extension KeyService {
     /// Signs a digest (the vault never hashes). RSA signatures are modulus-sized; ES* signatures are raw `r ‖ s`.
     /// - Throws: `.invalidArgument` (algorithm not fitting the key, digest length), `.forbidden`, `.notFound`,
     ///   `.accessDenied`.
     public func sign(vault: String, name: String, version: String? = nil, algorithm: SignatureAlgorithm, digest: [UInt8],
                      as caller: Caller) throws -> KeyOperationResult {
-        try performKeyOperation(KeyOperationRequest(op: .sign, alg: algorithm.rawValue, value: digest),
+        try perform(KeyOperationRequest(op: .sign, alg: algorithm.rawValue, value: digest),
                                 vault: vault, name: name, version: version, as: caller)
     }
 
@@ -29,7 +29,7 @@ extension VaultEngine {
     /// - Throws: `.invalidArgument`, `.forbidden`, `.notFound`, `.accessDenied`.
     public func verify(vault: String, name: String, version: String? = nil, algorithm: SignatureAlgorithm, digest: [UInt8],
                        signature: [UInt8], as caller: Caller) throws -> KeyOperationResult {
-        try performKeyOperation(KeyOperationRequest(op: .verify, alg: algorithm.rawValue, value: signature, digest: digest),
+        try perform(KeyOperationRequest(op: .verify, alg: algorithm.rawValue, value: signature, digest: digest),
                                 vault: vault, name: name, version: version, as: caller)
     }
 
@@ -37,7 +37,7 @@ extension VaultEngine {
     /// - Throws: `.invalidArgument` (EC key, input too long), `.forbidden`, `.notFound`, `.accessDenied`.
     public func encrypt(vault: String, name: String, version: String? = nil, algorithm: EncryptionAlgorithm, plaintext: SecureBytes,
                         as caller: Caller) throws -> KeyOperationResult {
-        try performKeyOperation(KeyOperationRequest(op: .encrypt, alg: algorithm.rawValue, value: plaintext),
+        try perform(KeyOperationRequest(op: .encrypt, alg: algorithm.rawValue, value: plaintext),
                                 vault: vault, name: name, version: version, as: caller)
     }
 
@@ -45,7 +45,7 @@ extension VaultEngine {
     /// - Throws: `.invalidArgument`, `.forbidden`, `.notFound`, `.accessDenied`, `.corrupted`.
     public func decrypt(vault: String, name: String, version: String? = nil, algorithm: EncryptionAlgorithm, ciphertext: [UInt8],
                         as caller: Caller) throws -> KeyOperationResult {
-        try performKeyOperation(KeyOperationRequest(op: .decrypt, alg: algorithm.rawValue, value: ciphertext),
+        try perform(KeyOperationRequest(op: .decrypt, alg: algorithm.rawValue, value: ciphertext),
                                 vault: vault, name: name, version: version, as: caller)
     }
 
@@ -53,7 +53,7 @@ extension VaultEngine {
     /// - Throws: `.invalidArgument`, `.forbidden`, `.notFound`, `.accessDenied`.
     public func wrapKey(vault: String, name: String, version: String? = nil, algorithm: EncryptionAlgorithm, key: SecureBytes,
                         as caller: Caller) throws -> KeyOperationResult {
-        try performKeyOperation(KeyOperationRequest(op: .wrapKey, alg: algorithm.rawValue, value: key),
+        try perform(KeyOperationRequest(op: .wrapKey, alg: algorithm.rawValue, value: key),
                                 vault: vault, name: name, version: version, as: caller)
     }
 
@@ -61,7 +61,7 @@ extension VaultEngine {
     /// - Throws: `.invalidArgument`, `.forbidden`, `.notFound`, `.accessDenied`, `.corrupted`.
     public func unwrapKey(vault: String, name: String, version: String? = nil, algorithm: EncryptionAlgorithm, wrappedKey: [UInt8],
                           as caller: Caller) throws -> KeyOperationResult {
-        try performKeyOperation(KeyOperationRequest(op: .unwrapKey, alg: algorithm.rawValue, value: wrappedKey),
+        try perform(KeyOperationRequest(op: .unwrapKey, alg: algorithm.rawValue, value: wrappedKey),
                                 vault: vault, name: name, version: version, as: caller)
     }
 
@@ -70,44 +70,38 @@ extension VaultEngine {
     /// - Throws: `.invalidArgument` (unknown or unfitting algorithm, AES-only fields, digest length, input
     ///   length, a ciphertext that does not decrypt), `.forbidden` (disabled, key_ops, nbf/exp), `.notFound`,
     ///   `.accessDenied`, `.corrupted`.
-    public func performKeyOperation(_ request: KeyOperationRequest, vault: String, name: String, version: String? = nil,
+    public func perform(_ request: KeyOperationRequest, vault: String, name: String, version: String? = nil,
                                     as caller: Caller) throws -> KeyOperationResult {
-        try audited(KeyOperationRules.operationName(request.op), caller, vault: vault, kind: .key, object: name, version: version) { draft in
-            let algorithm = try KeyOperationRules.validate(request)
-            draft.algorithm = algorithm.name
-            let target = try readCache.read { tx -> KeyTarget in
-                try authorizeAny(KeyOperationRules.actions(for: request.op), on: Resource(vault: vault, kind: .key, name: name),
-                                 draft: draft, in: tx)
-                let v = try liveVault(vault, in: tx)
-                let object = try liveObject(.key, name, in: v, tx: tx)
-                let record = try versionRecord(of: object, version, tx: tx)
-                draft.version = record.version
-                let details = try KeyDetails.decode(record.details)
-                let parameters = try details.parameters()
-                try KeyRules.crypto {
-                    try algorithm.validate(for: parameters, digest: request.op == .sign ? request.value.count : request.digest?.count)
-                }
-                try KeyOperationRules.checkUsable(request.op, object: object, record: record, details: details, now: clock.now())
-                return KeyTarget(vault: v, object: object, record: record, details: details)
+        var algorithm = KeyAlgorithm.signature(.rs256)
+        return try context.run(.keyOperation(request.op), caller, vault: vault, name: name, version: version, checking: {
+            algorithm = try KeyOperationRules.validate(request)
+        }) { step in
+            step.draft.algorithm = algorithm.name
+            let details = try KeyDetails.decode(step.record.details)
+            let parameters = try details.parameters()
+            try KeyRules.crypto {
+                try algorithm.validate(for: parameters, digest: request.op == .sign ? request.value.count : request.digest?.count)
             }
-            let kid = VaultEngine.keyID(vault: target.vault.name, name: target.object.name, version: target.record.version)
+            try KeyOperationRules.checkUsable(request.op, object: step.object, record: step.record, details: details, now: context.clock.now())
+            let target = KeyTarget(vault: step.vault, object: step.object, record: step.record, details: details)
+            let kid = context.id(.key, vault: target.vault.name, name: target.object.name, version: target.record.version).description
             let value: KeyOperationResult.Value
             switch (request.op, algorithm) {
             case (.sign, .signature(let alg)):
-                let privateKey = try unsealPrivateKey(target)
+                let privateKey = try context.privateKey(of: target.object, target.record, in: target.vault)
                 let signature = try KeyRules.crypto { try request.value.withUnsafeBytes { try privateKey.sign(digest: Array($0), algorithm: alg) } }
                 value = .bytes(SecureBytes(signature))
             case (.verify, .signature(let alg)):
-                let publicKey = try keyMaterial.publicKey("\(target.vault.id)/\(target.record.version)") { try target.details.publicKey() }
+                let publicKey = try context.keyMaterial.publicKey("\(target.vault.id)/\(target.record.version)") { try target.details.publicKey() }
                 let ok = try KeyRules.crypto {
                     try publicKey.verify(signature: request.value.bytes, digest: request.digest ?? [], algorithm: alg)
                 }
                 value = .verified(ok)
             case (.encrypt, .encryption(let alg)), (.wrapKey, .encryption(let alg)):
-                let publicKey = try keyMaterial.publicKey("\(target.vault.id)/\(target.record.version)") { try target.details.publicKey() }
+                let publicKey = try context.keyMaterial.publicKey("\(target.vault.id)/\(target.record.version)") { try target.details.publicKey() }
                 value = .bytes(SecureBytes(try KeyRules.crypto { try publicKey.wrapKey(request.value, algorithm: alg) }))
             case (.decrypt, .encryption(let alg)), (.unwrapKey, .encryption(let alg)):
-                let privateKey = try unsealPrivateKey(target)
+                let privateKey = try context.privateKey(of: target.object, target.record, in: target.vault)
                 value = .bytes(try KeyRules.crypto { try privateKey.decrypt(request.value.bytes, algorithm: alg) })
             default:
                 throw VaultError.invalid("'\(request.op.rawValue)' is not a cryptographic operation.")
@@ -118,58 +112,16 @@ extension VaultEngine {
 
     /// Performs each request in order, as `performKeyOperation`, and answers each with its result or its error;
     /// one failing request does not stop the others. Every request is decided and audited on its own.
-    public func performKeyOperations(_ requests: [KeyOperationRequest], vault: String, name: String, version: String? = nil,
+    public func perform(_ requests: [KeyOperationRequest], vault: String, name: String, version: String? = nil,
                                      as caller: Caller) -> [KeyOperationResponse] {
         requests.map { request in
             do {
-                return .success(try performKeyOperation(request, vault: vault, name: name, version: version, as: caller))
+                return .success(try perform(request, vault: vault, name: name, version: version, as: caller))
             } catch let error as VaultError {
                 return .failure(error)
             } catch {
                 return .failure(VaultError(.storeFailure, "The operation failed.", cause: error))
             }
-        }
-    }
-
-    // MARK: helpers
-
-    /// Allows the request when any of `actions` is granted (the first is the operation's own action; a
-    /// public-key operation adds `keys/read`). Records the decision; throws `accessDenied` naming them all.
-    func authorizeAny(_ actions: [DataAction], on resource: Resource, draft: AuditDraft, in tx: any StoreTransaction) throws {
-        let evaluator = AccessEvaluator(assignments: try assignments(for: draft.caller, in: tx))
-        var denial: AccessDecision?
-        for action in actions {
-            let decision = evaluator.decide(action, on: resource)
-            if decision.isAllowed {
-                draft.decision = decision
-                return
-            }
-            if denial == nil { denial = decision }
-        }
-        draft.decision = denial
-        let reason: String
-        if case .deny(let why) = denial { reason = why } else { reason = "no action to decide" }
-        throw VaultError(.accessDenied,
-                         "Caller \(draft.caller) is not authorized to perform '\(actions.map(\.rawValue).joined(separator: "' or '"))' on '\(resource)'.", cause: AccessDenial(reason: reason))
-    }
-
-    /// Opens the sealed private key of a version, for the length of one operation.
-    private func unsealPrivateKey(_ target: KeyTarget) throws -> PrivateKey {
-        try keyMaterial.privateKey("\(target.vault.id)/\(target.record.version)") { try unsealUncached(target) }
-    }
-
-    private func unsealUncached(_ target: KeyTarget) throws -> PrivateKey {
-        let aad = VaultEngine.valueAAD(vaultID: target.vault.id, kind: .key, name: target.object.name, version: target.record.version)
-        guard let sealed = target.record.sealedValue,
-              let der = try AESGCM.open(sealed, key: try dataKey(for: target.vault), associatedData: aad) else {
-            logger.warning("integrity check failed", metadata: ["vault": "\(target.vault.name)", "key": "\(target.object.name)",
-                                                                "version": "\(target.record.version)"])
-            throw VaultError(.corrupted, "Key '\(target.object.name)' version \(target.record.version) failed its integrity check; the store may be damaged.")
-        }
-        do {
-            return try PrivateKey(privateDER: der)
-        } catch {
-            throw VaultError(.corrupted, "Key '\(target.object.name)' version \(target.record.version) holds no readable private key; the store may be damaged.")
         }
     }
 }

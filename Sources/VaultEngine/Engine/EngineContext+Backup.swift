@@ -1,79 +1,7 @@
 import Foundation
 
-/// Backup and restore of one object with all its versions (Azure's BackupSecret/RestoreSecret,
-/// BackupKey/RestoreKey, BackupCertificate/RestoreCertificate). Generic over the store's rows: every field of the
-/// object row and of each version row travels, so any kind comes back exactly as it was, with its version ids.
-///
-/// Values are re-sealed on the way: each version is opened with the source vault's data key and sealed into the
-/// blob under the realm's backup key; a restore opens it from the blob and seals it under the target vault's
-/// data key with the target's associated data (vault id, kind, name, version). See docs/backup.md.
-extension VaultEngine {
-    /// Azure's limit: an object with more versions than this cannot be backed up.
-    public static let maxBackupVersions = 500
-
-    /// Backs up an object with all its versions into one blob that only a store of this realm can open.
-    /// Needs the family's backup action (object scope is enough). A certificate's blob also carries its managed
-    /// key and secret; those cannot be backed up on their own.
-    /// - Throws: `.forbidden` (more than 500 versions, or a managed object), `.notFound`, `.accessDenied`,
-    ///   `.corrupted` when a stored value fails its integrity check.
-    public func backupObject(_ kind: ObjectKind, vault: String, name: String, as caller: Caller) throws -> BackupBlob {
-        try audited("\(kind.displayName)Backup", caller, vault: vault, kind: kind, object: name) { draft in
-            try backend.read { tx in
-                try authorize(kind.backupAction, on: Resource(vault: vault, kind: kind, name: name), draft: draft, in: tx)
-                let v = try liveVault(vault, in: tx)
-                let object = try liveObject(kind, name, in: v, tx: tx)
-                if object.managed {
-                    throw VaultError(.managedByCertificate, "\(kind.displayName) '\(object.name)' is managed by its certificate; back up the certificate instead (its blob carries the \(kind.rawValue)).")
-                }
-                draft.version = object.currentVersion
-                return try makeBackupBlob(of: object, in: v, tx: tx)
-            }
-        }
-    }
-
-    /// Restores a blob made by ``backupObject(_:vault:name:as:)`` in any store of this realm into `vault`, under
-    /// its original name, with every version (same ids), attribute, tag, content type and managed flag. Needs the
-    /// family's restore action at vault scope (a restore makes a new name). Nothing changes unless all of it
-    /// restores.
-    /// - Throws: `.invalidArgument` (`Malformed backup blob`) for a blob that does not parse, fails its integrity
-    ///   check, comes from another realm or holds another kind; `.conflict` when the name is taken by a live
-    ///   object, `.deletedButRecoverable` when a soft-deleted one holds it; `.notFound` (vault), `.accessDenied`.
-    /// - Returns: the properties of the restored object's current version.
-    @discardableResult
-    public func restoreObject(_ kind: ObjectKind, vault: String, blob: BackupBlob, as caller: Caller) throws -> VersionProperties {
-        try restoring(kind, vault: vault, blob: blob, as: caller) { object, current, v in properties(object, current, vault: v) }
-    }
-
-    /// Restores a key backup and answers with Azure's KeyBundle (public material only), as RestoreKey does.
-    /// - Throws: as ``restoreObject(_:vault:blob:as:)``.
-    @discardableResult
-    public func restoreKey(vault: String, blob: BackupBlob, as caller: Caller) throws -> KeyBundle {
-        try restoring(.key, vault: vault, blob: blob, as: caller) { object, current, v in try keyBundle(object, current, vault: v) }
-    }
-
-    private func restoring<T>(_ kind: ObjectKind, vault: String, blob: BackupBlob, as caller: Caller,
-                              answer: (ObjectRecord, VersionRecord, VaultRecord) throws -> T) throws -> T {
-        try audited("\(kind.displayName)Restore", caller, vault: vault, kind: kind) { draft in
-            try backend.write { tx in
-                try authorize(kind.restoreAction, on: Resource(vault: vault, kind: kind), objectExists: false, draft: draft, in: tx)
-                try purgeExpired(in: tx)
-                let v = try liveVault(vault, in: tx)
-                let opened = try openBackupBlob(blob)
-                let primary = opened.manifest.objects[0]
-                draft.object = primary.name
-                guard primary.kind == kind else {
-                    throw VaultError(.malformedBackup,
-                                     "The backup blob holds a \(primary.kind.rawValue), not a \(kind.rawValue); restore it as a \(primary.kind.rawValue).")
-                }
-                let restored = try restore(opened, into: v, tx: tx)
-                let (object, current) = restored[0]
-                draft.version = current.version
-                try commitAudit(draft, in: tx)
-                return try answer(object, current, v)
-            }
-        }
-    }
-
+/// Making, opening and restoring backup blobs (docs/backup.md): the rows every backup operation shares.
+extension EngineContext {
     // MARK: the certificate's linked objects
 
     /// The objects that travel in a backup of `object`. This is the one place where a certificate's linked key and
@@ -99,25 +27,20 @@ extension VaultEngine {
         return try BackupEnvelope.seal(manifest, header: header, key: key)
     }
 
-    private func backedUp(_ object: ObjectRecord, in vault: VaultRecord, blobID: String, key: SecureBytes,
+    func backedUp(_ object: ObjectRecord, in vault: VaultRecord, blobID: String, key: SecureBytes,
                           tx: any StoreTransaction) throws -> BackupManifest.Object {
         let versions = try tx.versions(objectID: object.id)
-        guard versions.count <= VaultEngine.maxBackupVersions else {
+        guard versions.count <= BackupService.maxBackupVersions else {
             throw VaultError(.backupTooManyVersions,
-                             "\(object.kind.displayName) '\(object.name)' has \(versions.count) versions; a backup holds at most \(VaultEngine.maxBackupVersions). Purge the object's older history by restoring what you need into a new name, or keep it in the store.")
+                             "\(object.kind.displayName) '\(object.name)' has \(versions.count) versions; a backup holds at most \(BackupService.maxBackupVersions). Purge the object's older history by restoring what you need into a new name, or keep it in the store.")
         }
-        let dataKey = try dataKey(for: vault)
         return BackupManifest.Object(
             kind: object.kind, name: object.name, created: object.created.timeIntervalSince1970,
             currentVersion: object.currentVersion, managed: object.managed,
             versions: try versions.map { record in
                 var sealed: String?
-                if let box = record.sealedValue {
-                    let aad = VaultEngine.valueAAD(vaultID: vault.id, kind: object.kind, name: object.name, version: record.version)
-                    guard let plain = try AESGCM.open(box, key: dataKey, associatedData: aad) else {
-                        logger.warning("integrity check failed", metadata: ["vault": "\(vault.name)", "object": "\(object.name)", "version": "\(record.version)"])
-                        throw VaultError(.corrupted, "\(object.kind.displayName) '\(object.name)' version \(record.version) failed its integrity check; the store may be damaged.")
-                    }
+                if record.sealedValue != nil {
+                    let plain = try openValue(of: object, record, in: vault)
                     let resealed = try plain.withUnsafeBytes {
                         try AESGCM.seal($0, key: key, associatedData: BackupEnvelope.valueAAD(blobID: blobID, kind: object.kind,
                                                                                                name: object.name, version: record.version))
@@ -156,7 +79,7 @@ extension VaultEngine {
         for object in manifest.objects {
             guard (try? Names.validateObject(object.name, kind: object.kind)) != nil,
                   seen.insert("\(object.kind.rawValue)/\(Names.key(object.name))").inserted,
-                  (1...VaultEngine.maxBackupVersions).contains(object.versions.count),
+                  (1...BackupService.maxBackupVersions).contains(object.versions.count),
                   Set(object.versions.map(\.version)).count == object.versions.count,
                   object.versions.allSatisfy({ RealmMembership.isRealmID($0.version) && $0.valueLength >= 0 }),
                   object.versions.contains(where: { $0.version == object.currentVersion }) else {
@@ -196,7 +119,7 @@ extension VaultEngine {
                         throw BackupEnvelope.malformed
                     }
                     sealedValue = try plain.withUnsafeBytes {
-                        try AESGCM.seal($0, key: dataKey, associatedData: VaultEngine.valueAAD(vaultID: vault.id, kind: object.kind,
+                        try AESGCM.seal($0, key: dataKey, associatedData: EngineContext.valueAAD(vaultID: vault.id, kind: object.kind,
                                                                                                 name: object.name, version: version.version))
                     }
                 }
@@ -210,7 +133,8 @@ extension VaultEngine {
                 try tx.insertVersion(row)
                 if version.version == object.currentVersion { current = row }
             }
-            restored.append((record, current!))
+            guard let current else { throw BackupEnvelope.malformed }
+            restored.append((record, current))
         }
         return restored
     }

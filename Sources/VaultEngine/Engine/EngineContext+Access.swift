@@ -1,6 +1,6 @@
 import Foundation
 
-extension VaultEngine {
+extension EngineContext {
     /// The role assignments that apply to `caller` (through every principal it matches).
     func assignments(for caller: Caller, in tx: any StoreTransaction) throws -> [RoleAssignment] {
         try accessSnapshot(in: tx).assignments(for: caller)
@@ -13,20 +13,27 @@ extension VaultEngine {
         }
     }
 
-    /// Decides `action` on `resource` for the caller recorded in `draft`, records the decision, and throws
-    /// `accessDenied` when it is a denial. Creating a new name needs a vault-scope grant (`objectExists: false`).
-    @discardableResult
-    func authorize(_ action: DataAction, on resource: Resource, objectExists: Bool = true, draft: AuditDraft,
-                   in tx: any StoreTransaction) throws -> RoleAssignment {
+    /// Decides whether any of `actions` (the first is the operation's own) is granted on `resource` to the
+    /// caller recorded in `draft`, records the decision, and throws `accessDenied` when none is. Creating a new
+    /// name needs a vault-scope grant (`objectExists: false`).
+    func authorize(_ actions: [DataAction], on resource: Resource, objectExists: Bool = true, draft: AuditDraft,
+                   in tx: any StoreTransaction) throws {
         let evaluator = AccessEvaluator(assignments: try assignments(for: draft.caller, in: tx))
-        let decision = evaluator.decide(action, on: resource, objectExists: objectExists)
-        draft.decision = decision
-        switch decision {
-        case .allow(let assignment):
-            return assignment
-        case .deny(let reason):
-            throw VaultError(.accessDenied, "Caller \(draft.caller) is not authorized to perform '\(action)' on '\(resource)'.", cause: AccessDenial(reason: reason))
+        var denial: AccessDecision?
+        for action in actions {
+            let decision = evaluator.decide(action, on: resource, objectExists: objectExists)
+            if decision.isAllowed {
+                draft.decision = decision
+                return
+            }
+            if denial == nil { denial = decision }
         }
+        draft.decision = denial
+        let reason: String
+        if case .deny(let why) = denial { reason = why } else { reason = "no action to decide" }
+        throw VaultError(.accessDenied,
+                         "Caller \(draft.caller) is not authorized to perform '\(actions.map(\.rawValue).joined(separator: "' or '"))' on '\(resource)'.",
+                         cause: AccessDenial(reason: reason))
     }
 
     /// The live vault named `name`, or `notFound`.
@@ -35,12 +42,6 @@ extension VaultEngine {
             throw VaultError(.vaultNotFound, "Vault '\(Names.printable(name))' was not found.")
         }
         return vault
-    }
-
-    /// The caller's access evaluator, for adapters that show rights (mode bits, listings) without auditing.
-    /// - Throws: store errors.
-    public func evaluator(for caller: Caller) throws -> AccessEvaluator {
-        AccessEvaluator(assignments: try snapshot().assignments(for: caller))
     }
 
     /// The current access snapshot; the tables are read only when their generation moved.
@@ -55,7 +56,7 @@ public struct AccessDenial: Error, Sendable, CustomStringConvertible {
     public var description: String { reason }
 }
 
-extension VaultEngine {
+extension EngineContext {
     /// A write transaction that changes principals, role assignments or vaults: it bumps the access
     /// generation, so every engine on the store (this process or another) reads the tables anew.
     func writeChangingAccess<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {

@@ -1,15 +1,15 @@
 import Foundation
 
-extension VaultEngine {
+extension CertificateService {
     /// Performs one `certificates/.ops` request (create, import or merge) as `caller`.
-    /// - Throws: as `createCertificate`, `importCertificate` and `mergeCertificate`; `.invalidArgument` for a
+    /// - Throws: as `create`, `import` and `merge`; `.invalidArgument` for a
     ///   request missing its fields or with values that are not base64.
-    public func performCertificateManagement(_ request: CertificateManagementRequest, vault: String,
+    public func perform(_ request: CertificateManagementRequest, vault: String,
                                              as caller: Caller) throws -> CertificateManagementResponse {
         let enabled = request.attributes?.enabled
         switch request.op {
         case .create:
-            return .operation(try createCertificate(vault: vault, name: request.name, policy: request.policy, enabled: enabled ?? true,
+            return .operation(try create(vault: vault, name: request.name, policy: request.policy, enabled: enabled ?? true,
                                                     tags: request.tags ?? [:], as: caller))
         case .import:
             guard let value = request.value else { throw VaultError.invalid("An import needs 'value': PEM text or a base64 PFX.") }
@@ -22,7 +22,7 @@ extension VaultEngine {
                 }
                 bytes = SecureBytes(decoded)
             }
-            let bundle = try importCertificate(vault: vault, name: request.name,
+            let bundle = try self.import(vault: vault, name: request.name,
                                                CertificateImport(value: bytes, password: request.pwd, policy: request.policy,
                                                                  enabled: enabled ?? true, tags: request.tags ?? [:]), as: caller)
             return .bundle(CertificateBundleJSON(bundle))
@@ -34,7 +34,7 @@ extension VaultEngine {
                 }
                 return [UInt8](der)
             }
-            return .bundle(CertificateBundleJSON(try mergeCertificate(vault: vault, name: request.name, x5c: ders, enabled: enabled,
+            return .bundle(CertificateBundleJSON(try merge(vault: vault, name: request.name, x5c: ders, enabled: enabled,
                                                                       tags: request.tags, as: caller)))
         }
     }

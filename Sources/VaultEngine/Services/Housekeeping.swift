@@ -1,0 +1,31 @@
+import Foundation
+
+/// The engine's own work, run by a long-lived front-end (a mount's timer, and next the REST server): the
+/// automatic purge of what outlived its retention, certificate renewal by AutoRenew lifetime actions, and
+/// dropping idle key material. Opening a store never runs it; every line it writes names the system as caller.
+public struct Housekeeping: Sendable {
+    let context: EngineContext
+
+    /// Purges every object and vault whose scheduled purge date has passed, recording each in the audit log,
+    /// then renews the certificates whose AutoRenew lifetime action is due (`renewDueCertificates()`).
+    /// - Throws: store errors.
+    public func run() throws {
+        try purgeExpired()
+        try renewDueCertificates()
+    }
+
+    /// Purges every object and vault whose scheduled purge date has passed, and drops key material idle for
+    /// longer than its cache lifetime.
+    /// - Throws: store errors.
+    public func purgeExpired() throws {
+        context.keyMaterial.evictIdle()
+        try context.backend.write { tx in try context.purgeExpired(in: tx) }
+    }
+
+    /// Renews every certificate whose AutoRenew lifetime action is due; returns their "vault/name".
+    /// - Throws: store errors (a certificate that fails to renew is logged and skipped).
+    @discardableResult
+    public func renewDueCertificates() throws -> [String] {
+        try context.renewDueCertificates()
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Secrets: writing and reading values. The lifecycle every family shares (listing, attribute updates, soft
+/// delete, recovery, purge) is `VaultEngine.objects(.secret)`.
+public struct SecretService: Sendable {
+    let context: EngineContext
+
+    /// Stores a new version of a secret (creating the secret if the name is new) and makes it current.
+    ///
+    /// Needs `secrets/setSecret/action`; a new name needs it at vault scope. The value is sealed under the
+    /// vault's data key with associated data binding vault, type, name and version.
+    /// - Throws: `.invalidArgument` (name, attributes), `.tooLarge` (value over 25 KiB),
+    ///   `.deletedButRecoverable` (name held by a soft-deleted secret), `.forbidden` (managed), `.notFound`
+    ///   (vault), `.accessDenied`.
+    @discardableResult
+    public func set(vault: String, name: String, value: [UInt8], attributes: NewVersionAttributes = NewVersionAttributes(),
+                    as caller: Caller) throws -> VersionProperties {
+        try context.runNewVersion(.secretSet, caller, vault: vault, name: name, checking: {
+            try Names.validateObject(name, kind: .secret)
+            guard value.count <= ObjectLimits.maxSecretValueBytes else {
+                throw VaultError(.tooLarge, "Secret value is \(value.count) bytes; at most \(ObjectLimits.maxSecretValueBytes) bytes (25 KiB) are allowed.")
+            }
+            try AttributeRules.validate(attributes, for: .secret)
+        }) { step in
+            let version = try SecureRandom.hexIdentifier()
+            step.draft.version = version
+            let now = context.clock.now()
+            let object = try context.objectForNewVersion(step.existing, kind: .secret, name: name, in: step.vault, version: version,
+                                                         now: now, tx: step.tx)
+            let sealed = try AESGCM.seal(value, key: try context.dataKey(for: step.vault),
+                                         associatedData: EngineContext.valueAAD(vaultID: step.vault.id, kind: .secret, name: name, version: version))
+            let record = VersionRecord(objectID: object.id, version: version, created: now, updated: now,
+                                       enabled: attributes.enabled, notBefore: attributes.notBefore, expires: attributes.expires,
+                                       contentType: attributes.contentType, tags: attributes.tags, sealedValue: sealed,
+                                       valueLength: value.count, details: nil)
+            try step.tx.insertVersion(record)
+            return context.properties(object, record, vault: step.vault)
+        }
+    }
+
+    /// A secret's value and properties: the current version, or `version`. Expired and not-yet-valid secrets
+    /// are returned (Azure treats their dates as informational); a disabled one is refused.
+    /// - Throws: `.forbidden` (`SecretDisabled`), `.notFound`, `.accessDenied`, `.corrupted` when the stored
+    ///   value fails its integrity check.
+    public func get(vault: String, name: String, version: String? = nil, as caller: Caller) throws -> Secret {
+        try context.run(.secretGet, caller, vault: vault, name: name, version: version) { step in
+            try ObjectStateRules.refuseDisabledSecret(step.record)
+            let value = try context.openValue(of: step.object, step.record, in: step.vault)
+            return Secret(properties: context.properties(step.object, step.record, vault: step.vault), value: value)
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,8 @@ import Glibc
 ///
 /// Use `VaultMountFixture.with(_:_:)`: it always tears down (SIGTERM to the daemon, then SIGKILL, a lazy
 /// `fusermount3 -u -z`, and removal of the directory), whether the body returns or throws. A
-/// `#expect` failing inside the body does not skip teardown either.
+/// `#expect` failing inside the body does not skip teardown either. A daemon that does not exit cleanly
+/// on SIGTERM, or leaves its mount behind, is a recorded test failure: the fallbacks only clean up.
 final class VaultMountFixture: @unchecked Sendable {
     /// What to create before mounting.
     struct Setup {
@@ -35,10 +37,10 @@ final class VaultMountFixture: @unchecked Sendable {
     let store: String
     let mountpoint: String
     let probePath: String
-    private(set) var daemon: Process?
+    private(set) var daemon: MountDaemon?
     private var tornDown = false
 
-    var daemonPID: Int32 { daemon?.processIdentifier ?? 0 }
+    var daemonPID: Int32 { daemon?.pid ?? 0 }
 
     /// The built `kvfs` binary: beside the test bundle under `swift test`, else `.build/debug/kvfs` above
     /// this source file.
@@ -58,7 +60,7 @@ final class VaultMountFixture: @unchecked Sendable {
     static func with<T>(_ setup: Setup, _ body: (VaultMountFixture) throws -> T) throws -> T {
         let fixture = try VaultMountFixture(setup)
         defer { fixture.tearDown() }
-        try fixture.mount(waitingFor: setup.vaults.first?.name)
+        try fixture.mount()
         return try body(fixture)
     }
 
@@ -130,31 +132,12 @@ final class VaultMountFixture: @unchecked Sendable {
         try kvfs(["principal", "delete", "--name", "seeding-owner"])
     }
 
-    /// Starts `kvfs mount --foreground` and waits until the mount is in /proc/self/mountinfo and root (the
-    /// store's owner) sees `vault` in it.
-    private func mount(waitingFor vault: String?) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: VaultMountFixture.kvfsPath)
-        process.arguments = ["mount", mountpoint, "--store", store, "--foreground"]
-        process.environment = VaultProcess.childEnvironment
-        process.standardInput = FileHandle.nullDevice
-        FileManager.default.createFile(atPath: directory + "/daemon.log", contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/daemon.log"))
-        process.standardError = process.standardOutput
-        try process.run()
-        daemon = process
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            guard process.isRunning else {
-                throw VaultTestError("kvfs mount exited with \(process.terminationStatus): \(daemonLog)")
-            }
-            if isMounted {
-                let target = vault.map { mountpoint + "/" + $0 } ?? mountpoint
-                if try VaultProcess.run(["/usr/bin/stat", "-c", "%F", target]).succeeded { return }
-            }
-            usleep(50_000)
-        }
-        throw VaultTestError("the mount at \(mountpoint) did not become ready: \(daemonLog)")
+    /// Starts `kvfs mount --foreground` and waits for its readiness report (sent once the kernel has the
+    /// mount; requests queue until the loop serves them).
+    private func mount() throws {
+        daemon = try MountDaemon(kvfs: VaultMountFixture.kvfsPath, ["mount", mountpoint, "--store", store, "--foreground"],
+                                 log: directory + "/daemon.log", environment: VaultProcess.childEnvironment)
+        guard isMounted else { throw VaultTestError("kvfs mount reported ready, but \(mountpoint) is not mounted: \(daemonLog)") }
     }
 
     var daemonLog: String { (try? String(contentsOfFile: directory + "/daemon.log", encoding: .utf8)) ?? "" }
@@ -164,17 +147,17 @@ final class VaultMountFixture: @unchecked Sendable {
         return text.split(separator: "\n").contains { $0.split(separator: " ").dropFirst(4).first.map(String.init) == mountpoint }
     }
 
-    /// Stops the daemon and removes everything; safe to call more than once.
+    /// Stops the daemon and removes everything; safe to call more than once. Records a failure when the
+    /// daemon needed SIGKILL, exited unclean, or left its mount behind.
     func tearDown() {
         guard !tornDown else { return }
         tornDown = true
-        if let daemon, daemon.isRunning {
-            kill(daemon.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(5)
-            while daemon.isRunning && Date() < deadline { usleep(20_000) }
-            if daemon.isRunning {
-                kill(daemon.processIdentifier, SIGKILL)
-                daemon.waitUntilExit()
+        if let daemon {
+            let ending = daemon.stop(with: SIGTERM, grace: 5)
+            if !ending.isClean {
+                Issue.record("kvfs mount did not shut down cleanly on SIGTERM: \(ending)\n\(daemonLog.suffix(2000))")
+            } else if isMounted {
+                Issue.record("kvfs mount exited (\(ending)) but left \(mountpoint) mounted")
             }
         }
         if isMounted {

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import VaultEngine
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A kvfs store in a temporary directory, set up through the real `kvfs` CLI and mounted by a
+/// A kvfs store in a temporary directory, seeded in this process through the engine and mounted by a
 /// `kvfs mount --foreground` child process. Every check on the mount runs in a child process as a chosen
 /// identity (`as(_:)`), never in the test process.
 ///
@@ -97,39 +98,42 @@ final class VaultMountFixture: @unchecked Sendable {
         return outcome
     }
 
+    /// Creates the store and what `setup` names through the engine, in this process, as the store's owner
+    /// (root) — what `kvfs init`, `vault create`, `principal create`, `role assignment create` and
+    /// `secret set|delete` would do, without a process each. The engine is closed again before the mount.
     private func prepare(_ setup: Setup) throws {
-        try kvfs(["init"])
+        let engine = try VaultEngine.initialize(at: StoreLocation.resolve(directory: store, masterKeyFile: nil))
+        let owner = Caller.currentProcess()
         for vault in setup.vaults {
-            var arguments = ["vault", "create", "--name", vault.name]
-            if let days = vault.retentionDays { arguments += ["--retention-days", String(days)] }
-            if vault.purgeProtection { arguments.append("--enable-purge-protection") }
-            try kvfs(arguments)
+            try engine.createVault(named: vault.name,
+                                   options: VaultCreateOptions(retentionDays: vault.retentionDays ?? 90,
+                                                               purgeProtection: vault.purgeProtection),
+                                   as: owner)
         }
-        for user in setup.users { try kvfs(["principal", "create", "--name", user.name, "--uid", String(user.uid)]) }
-        for group in setup.groups { try kvfs(["principal", "create", "--name", group.name, "--gid", String(group.gid)]) }
+        for user in setup.users { try engine.createPrincipal(named: user.name, kind: .user, unixID: user.uid, as: owner) }
+        for group in setup.groups { try engine.createPrincipal(named: group.name, kind: .group, unixID: group.gid, as: owner) }
         for (assignee, role, scope) in setup.assignments {
-            try kvfs(["role", "assignment", "create", "--assignee", assignee, "--role", role, "--scope", scope])
+            guard let builtIn = BuiltInRole.named(role) else { throw VaultTestError("no built-in role '\(role)'") }
+            try engine.createRoleAssignment(principal: assignee, role: builtIn, scope: try Scope(parsing: scope), as: owner)
         }
-        guard !setup.secrets.isEmpty else { return }
-        // The store's owner (root) has no data access: seed through a temporary Administrator assignment,
-        // removed again before mounting.
-        try kvfs(["principal", "create", "--name", "seeding-owner", "--uid", "0"])
-        var seedAssignments: [String] = []
-        for vault in setup.vaults {
-            let out = try kvfs(["role", "assignment", "create", "--assignee", "seeding-owner",
-                                "--role", "Key Vault Administrator", "--scope", "/vaults/\(vault.name)"])
-            guard let object = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any],
-                  let id = object["id"] as? String else { throw VaultTestError("no assignment id in \(out.stdout)") }
-            seedAssignments.append(id)
+        if !setup.secrets.isEmpty {
+            // The store's owner (root) has no data access: seed through a temporary Administrator assignment,
+            // removed again before mounting.
+            try engine.createPrincipal(named: "seeding-owner", kind: .user, unixID: 0, as: owner)
+            let seedAssignments = try setup.vaults.map { vault in
+                try engine.createRoleAssignment(principal: "seeding-owner", role: .administrator,
+                                                scope: try Scope(parsing: "/vaults/\(vault.name)"), as: owner)
+            }
+            for (vault, name, value) in setup.secrets {
+                try engine.setSecret(vault: vault, name: name, value: Array(value.utf8), as: owner)
+            }
+            for (vault, name) in setup.deleted {
+                try engine.deleteObject(.secret, vault: vault, name: name, as: owner)
+            }
+            for assignment in seedAssignments { try engine.deleteRoleAssignment(id: assignment.id, as: owner) }
+            try engine.deletePrincipal(named: "seeding-owner", as: owner)
         }
-        for (vault, name, value) in setup.secrets {
-            try kvfs(["secret", "set", "--vault", vault, "--name", name], input: Data(value.utf8))
-        }
-        for (vault, name) in setup.deleted {
-            try kvfs(["secret", "delete", "--vault", vault, "--name", name])
-        }
-        for id in seedAssignments { try kvfs(["role", "assignment", "delete", "--id", id]) }
-        try kvfs(["principal", "delete", "--name", "seeding-owner"])
+        try engine.flushAudit()
     }
 
     /// Starts `kvfs mount --foreground` and waits for its readiness report (sent once the kernel has the

@@ -17,8 +17,11 @@ extension FuseMount {
         public var maxThreads: UInt32 = 16
         /// One `/dev/fuse` descriptor per worker (`clone_fd`). Off: one shared descriptor.
         public var cloneFD: Bool = false
-        /// Install SIGINT/SIGTERM/SIGHUP handlers that end the loop and unmount cleanly. Only one mount
-        /// per process may handle signals at a time.
+        /// Install SIGINT/SIGTERM/SIGHUP handlers that end the loop and unmount cleanly, and unblock those
+        /// signals on the thread that calls ``FuseMount/run(readiness:)`` while it serves (a process may
+        /// inherit them blocked). Call `run` from the main thread, so a signal sent to the process finds
+        /// it. Only one mount per process may handle signals at a time. A signal the process inherited as
+        /// ignored (`nohup`) stays ignored: libfuse installs its handler only over the default action.
         public var handlesSignals: Bool = true
         /// libfuse's debug output on stderr (`-d`).
         public var debug: Bool = false

@@ -14,8 +14,8 @@ import Glibc
 ///
 /// `init` checks the mountpoint and mounts; ``run(readiness:)`` serves requests on libfuse's worker
 /// threads until the file system is unmounted (``unmount(lazy:)``, `fusermount3 -u`, `umount`) or, when
-/// ``Options/handlesSignals`` is on, SIGINT/SIGTERM/SIGHUP arrive; it then unmounts and destroys the
-/// session. A mount that is never run is unmounted by ``close()`` or when it is released.
+/// ``Options/handlesSignals`` is on, SIGINT/SIGTERM/SIGHUP arrive (unblocked on the serving thread
+/// whatever mask the process inherited); it then unmounts and destroys the session. A mount that is never run is unmounted by ``close()`` or when it is released.
 ///
 /// Do no file I/O on the mount from the serving process itself: it can deadlock (unmount, exhausted
 /// workers). Tests and tools act on it from child processes.
@@ -98,9 +98,14 @@ public final class FuseMount: @unchecked Sendable {
         if options.handlesSignals && !handlesSignals {
             logger.warning("could not install signal handlers for \(mountpoint); stop it with `kvfs unmount`")
         }
+        // Whatever mask this process inherited, the stop signals reach the handlers while the loop runs.
+        let inheritedMask = handlesSignals ? FuseMount.unblockStopSignals() : nil
         readiness?.ready()
         let result = kvfs_session_loop_mt(session, options.maxIdleThreads, options.maxThreads, options.cloneFD ? 1 : 0)
         if handlesSignals {
+            // Block them again before the handlers go, so a second signal during teardown cannot kill the
+            // process with the mount half torn down.
+            inheritedMask.map(FuseMount.restoreSignalMask)
             fuse_remove_signal_handlers(session)
         }
         phase.withLock { $0 = .finished }

@@ -1,12 +1,14 @@
 import Foundation
 import Synchronization
+import Testing
 import VaultFS
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A real FUSE mount of a test file system under a fresh temporary directory, served on a background
-/// thread of the test process. `stop()` always unmounts (lazily) and waits for the loop to end.
+/// thread of the test process. `stop()` always unmounts (lazily) and waits for the loop to end; a loop that
+/// does not end within 10 s is a recorded test failure.
 final class BridgeMount: Sendable {
     static let directoryPrefix = "kvfs-bridge-test-"
 
@@ -14,6 +16,7 @@ final class BridgeMount: Sendable {
     let path: String
     let mount: FuseMount
     private let finished = Mutex<Result<Void, FuseMountError>?>(nil)
+    private let ended = DispatchSemaphore(value: 0)
 
     /// Mounts `operations` at `<tmp>/mnt` and waits until the loop serves requests.
     init(_ operations: some FileSystemOperations) throws {
@@ -46,6 +49,7 @@ final class BridgeMount: Sendable {
                 result = .failure(error)
             }
             finished.withLock { $0 = result }
+            ended.signal()
         }
         thread.start()
         do {
@@ -60,12 +64,17 @@ final class BridgeMount: Sendable {
     func file(_ name: String) -> String { path + "/" + name }
 
     /// Unmounts, waits for the serving loop to end and removes the temporary directory.
-    /// - Returns: how the loop ended.
+    /// - Returns: how the loop ended, or nil (and a recorded issue) if it did not end within 10 s.
     @discardableResult
     func stop() -> Result<Void, FuseMountError>? {
         try? mount.unmount(lazy: true)
-        let deadline = Date().addingTimeInterval(10)
-        while finished.withLock({ $0 }) == nil && Date() < deadline { usleep(10_000) }
+        if finished.withLock({ $0 }) == nil {
+            if ended.wait(timeout: .now() + 10) == .success {
+                ended.signal()   // a second stop() returns at once
+            } else {
+                Issue.record("the serving loop of \(path) did not end within 10 s of unmounting")
+            }
+        }
         let result = finished.withLock { $0 }
         rmdir(path)
         rmdir(root)

@@ -1,15 +1,18 @@
 import Foundation
+import Testing
+import VaultEngine
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A kvfs store in a temporary directory, set up through the real `kvfs` CLI and mounted by a
+/// A kvfs store in a temporary directory, seeded in this process through the engine and mounted by a
 /// `kvfs mount --foreground` child process. Every check on the mount runs in a child process as a chosen
 /// identity (`as(_:)`), never in the test process.
 ///
 /// Use `VaultMountFixture.with(_:_:)`: it always tears down (SIGTERM to the daemon, then SIGKILL, a lazy
 /// `fusermount3 -u -z`, and removal of the directory), whether the body returns or throws. A
-/// `#expect` failing inside the body does not skip teardown either.
+/// `#expect` failing inside the body does not skip teardown either. A daemon that does not exit cleanly
+/// on SIGTERM, or leaves its mount behind, is a recorded test failure: the fallbacks only clean up.
 final class VaultMountFixture: @unchecked Sendable {
     /// What to create before mounting.
     struct Setup {
@@ -35,10 +38,10 @@ final class VaultMountFixture: @unchecked Sendable {
     let store: String
     let mountpoint: String
     let probePath: String
-    private(set) var daemon: Process?
+    private(set) var daemon: MountDaemon?
     private var tornDown = false
 
-    var daemonPID: Int32 { daemon?.processIdentifier ?? 0 }
+    var daemonPID: Int32 { daemon?.pid ?? 0 }
 
     /// The built `kvfs` binary: beside the test bundle under `swift test`, else `.build/debug/kvfs` above
     /// this source file.
@@ -58,7 +61,7 @@ final class VaultMountFixture: @unchecked Sendable {
     static func with<T>(_ setup: Setup, _ body: (VaultMountFixture) throws -> T) throws -> T {
         let fixture = try VaultMountFixture(setup)
         defer { fixture.tearDown() }
-        try fixture.mount(waitingFor: setup.vaults.first?.name)
+        try fixture.mount()
         return try body(fixture)
     }
 
@@ -95,66 +98,50 @@ final class VaultMountFixture: @unchecked Sendable {
         return outcome
     }
 
+    /// Creates the store and what `setup` names through the engine, in this process, as the store's owner
+    /// (root) — what `kvfs init`, `vault create`, `principal create`, `role assignment create` and
+    /// `secret set|delete` would do, without a process each. The engine is closed again before the mount.
     private func prepare(_ setup: Setup) throws {
-        try kvfs(["init"])
+        let engine = try VaultEngine.initialize(at: StoreLocation.resolve(directory: store, masterKeyFile: nil))
+        let owner = Caller.currentProcess()
         for vault in setup.vaults {
-            var arguments = ["vault", "create", "--name", vault.name]
-            if let days = vault.retentionDays { arguments += ["--retention-days", String(days)] }
-            if vault.purgeProtection { arguments.append("--enable-purge-protection") }
-            try kvfs(arguments)
+            try engine.createVault(named: vault.name,
+                                   options: VaultCreateOptions(retentionDays: vault.retentionDays ?? 90,
+                                                               purgeProtection: vault.purgeProtection),
+                                   as: owner)
         }
-        for user in setup.users { try kvfs(["principal", "create", "--name", user.name, "--uid", String(user.uid)]) }
-        for group in setup.groups { try kvfs(["principal", "create", "--name", group.name, "--gid", String(group.gid)]) }
+        for user in setup.users { try engine.createPrincipal(named: user.name, kind: .user, unixID: user.uid, as: owner) }
+        for group in setup.groups { try engine.createPrincipal(named: group.name, kind: .group, unixID: group.gid, as: owner) }
         for (assignee, role, scope) in setup.assignments {
-            try kvfs(["role", "assignment", "create", "--assignee", assignee, "--role", role, "--scope", scope])
+            guard let builtIn = BuiltInRole.named(role) else { throw VaultTestError("no built-in role '\(role)'") }
+            try engine.createRoleAssignment(principal: assignee, role: builtIn, scope: try Scope(parsing: scope), as: owner)
         }
-        guard !setup.secrets.isEmpty else { return }
-        // The store's owner (root) has no data access: seed through a temporary Administrator assignment,
-        // removed again before mounting.
-        try kvfs(["principal", "create", "--name", "seeding-owner", "--uid", "0"])
-        var seedAssignments: [String] = []
-        for vault in setup.vaults {
-            let out = try kvfs(["role", "assignment", "create", "--assignee", "seeding-owner",
-                                "--role", "Key Vault Administrator", "--scope", "/vaults/\(vault.name)"])
-            guard let object = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any],
-                  let id = object["id"] as? String else { throw VaultTestError("no assignment id in \(out.stdout)") }
-            seedAssignments.append(id)
+        if !setup.secrets.isEmpty {
+            // The store's owner (root) has no data access: seed through a temporary Administrator assignment,
+            // removed again before mounting.
+            try engine.createPrincipal(named: "seeding-owner", kind: .user, unixID: 0, as: owner)
+            let seedAssignments = try setup.vaults.map { vault in
+                try engine.createRoleAssignment(principal: "seeding-owner", role: .administrator,
+                                                scope: try Scope(parsing: "/vaults/\(vault.name)"), as: owner)
+            }
+            for (vault, name, value) in setup.secrets {
+                try engine.setSecret(vault: vault, name: name, value: Array(value.utf8), as: owner)
+            }
+            for (vault, name) in setup.deleted {
+                try engine.deleteObject(.secret, vault: vault, name: name, as: owner)
+            }
+            for assignment in seedAssignments { try engine.deleteRoleAssignment(id: assignment.id, as: owner) }
+            try engine.deletePrincipal(named: "seeding-owner", as: owner)
         }
-        for (vault, name, value) in setup.secrets {
-            try kvfs(["secret", "set", "--vault", vault, "--name", name], input: Data(value.utf8))
-        }
-        for (vault, name) in setup.deleted {
-            try kvfs(["secret", "delete", "--vault", vault, "--name", name])
-        }
-        for id in seedAssignments { try kvfs(["role", "assignment", "delete", "--id", id]) }
-        try kvfs(["principal", "delete", "--name", "seeding-owner"])
+        try engine.flushAudit()
     }
 
-    /// Starts `kvfs mount --foreground` and waits until the mount is in /proc/self/mountinfo and root (the
-    /// store's owner) sees `vault` in it.
-    private func mount(waitingFor vault: String?) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: VaultMountFixture.kvfsPath)
-        process.arguments = ["mount", mountpoint, "--store", store, "--foreground"]
-        process.environment = VaultProcess.childEnvironment
-        process.standardInput = FileHandle.nullDevice
-        FileManager.default.createFile(atPath: directory + "/daemon.log", contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/daemon.log"))
-        process.standardError = process.standardOutput
-        try process.run()
-        daemon = process
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            guard process.isRunning else {
-                throw VaultTestError("kvfs mount exited with \(process.terminationStatus): \(daemonLog)")
-            }
-            if isMounted {
-                let target = vault.map { mountpoint + "/" + $0 } ?? mountpoint
-                if try VaultProcess.run(["/usr/bin/stat", "-c", "%F", target]).succeeded { return }
-            }
-            usleep(50_000)
-        }
-        throw VaultTestError("the mount at \(mountpoint) did not become ready: \(daemonLog)")
+    /// Starts `kvfs mount --foreground` and waits for its readiness report (sent once the kernel has the
+    /// mount; requests queue until the loop serves them).
+    private func mount() throws {
+        daemon = try MountDaemon(kvfs: VaultMountFixture.kvfsPath, ["mount", mountpoint, "--store", store, "--foreground"],
+                                 log: directory + "/daemon.log", environment: VaultProcess.childEnvironment)
+        guard isMounted else { throw VaultTestError("kvfs mount reported ready, but \(mountpoint) is not mounted: \(daemonLog)") }
     }
 
     var daemonLog: String { (try? String(contentsOfFile: directory + "/daemon.log", encoding: .utf8)) ?? "" }
@@ -164,17 +151,17 @@ final class VaultMountFixture: @unchecked Sendable {
         return text.split(separator: "\n").contains { $0.split(separator: " ").dropFirst(4).first.map(String.init) == mountpoint }
     }
 
-    /// Stops the daemon and removes everything; safe to call more than once.
+    /// Stops the daemon and removes everything; safe to call more than once. Records a failure when the
+    /// daemon needed SIGKILL, exited unclean, or left its mount behind.
     func tearDown() {
         guard !tornDown else { return }
         tornDown = true
-        if let daemon, daemon.isRunning {
-            kill(daemon.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(5)
-            while daemon.isRunning && Date() < deadline { usleep(20_000) }
-            if daemon.isRunning {
-                kill(daemon.processIdentifier, SIGKILL)
-                daemon.waitUntilExit()
+        if let daemon {
+            let ending = daemon.stop(with: SIGTERM, grace: 5)
+            if !ending.isClean {
+                Issue.record("kvfs mount did not shut down cleanly on SIGTERM: \(ending)\n\(daemonLog.suffix(2000))")
+            } else if isMounted {
+                Issue.record("kvfs mount exited (\(ending)) but left \(mountpoint) mounted")
             }
         }
         if isMounted {

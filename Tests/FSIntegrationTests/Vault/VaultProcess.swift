@@ -51,19 +51,17 @@ enum VaultProcess {
         process.standardError = try FileHandle(forWritingTo: errURL)
         let stdin = Pipe()
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         try process.run()
         if let input {
             try stdin.fileHandleForWriting.write(contentsOf: input)
             try stdin.fileHandleForWriting.close()
         }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                throw VaultTestError("timed out after \(timeout)s: \(arguments.joined(separator: " "))")
-            }
-            usleep(2_000)
+        if exited.wait(timeout: .now() + timeout) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw VaultTestError("timed out after \(timeout)s: \(arguments.joined(separator: " "))")
         }
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus,

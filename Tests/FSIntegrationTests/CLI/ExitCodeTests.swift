@@ -21,19 +21,19 @@ import Glibc
             directory = String(cString: made)
             let engine = try VaultEngine.initialize(at: StoreLocation.resolve(directory: directory + "/store", masterKeyFile: nil))
             let owner = Caller.currentProcess()
-            try engine.createVault(named: "app", as: owner)
-            try engine.createVault(named: "locked", options: VaultCreateOptions(purgeProtection: true), as: owner)
-            try engine.createVault(named: "other", as: owner)
-            try engine.createPrincipal(named: "me", kind: .user, unixID: 0, as: owner)
+            try engine.vaults.create(named: "app", as: owner)
+            try engine.vaults.create(named: "locked", options: VaultCreateOptions(purgeProtection: true), as: owner)
+            try engine.vaults.create(named: "other", as: owner)
+            try engine.access.createPrincipal(named: "me", kind: .user, unixID: 0, as: owner)
             for vault in ["app", "locked"] {
-                try engine.createRoleAssignment(principal: "me", role: .administrator, scope: try Scope(parsing: "/vaults/\(vault)"),
+                try engine.access.assign(principal: "me", role: .administrator, scope: try Scope(parsing: "/vaults/\(vault)"),
                                                 as: owner)
             }
-            try engine.setSecret(vault: "app", name: "s", value: Array("value".utf8), as: owner)
-            try engine.setSecret(vault: "app", name: "off", value: Array("value".utf8),
+            try engine.secrets.set(vault: "app", name: "s", value: Array("value".utf8), as: owner)
+            try engine.secrets.set(vault: "app", name: "off", value: Array("value".utf8),
                                  attributes: NewVersionAttributes(enabled: false), as: owner)
-            try engine.setSecret(vault: "locked", name: "gone", value: Array("value".utf8), as: owner)
-            try engine.deleteObject(.secret, vault: "locked", name: "gone", as: owner)
+            try engine.secrets.set(vault: "locked", name: "gone", value: Array("value".utf8), as: owner)
+            try engine.objects(.secret).delete(vault: "locked", name: "gone", as: owner)
             try engine.flushAudit()
         }
 

@@ -105,33 +105,33 @@ final class VaultMountFixture: @unchecked Sendable {
         let engine = try VaultEngine.initialize(at: StoreLocation.resolve(directory: store, masterKeyFile: nil))
         let owner = Caller.currentProcess()
         for vault in setup.vaults {
-            try engine.createVault(named: vault.name,
+            try engine.vaults.create(named: vault.name,
                                    options: VaultCreateOptions(retentionDays: vault.retentionDays ?? 90,
                                                                purgeProtection: vault.purgeProtection),
                                    as: owner)
         }
-        for user in setup.users { try engine.createPrincipal(named: user.name, kind: .user, unixID: user.uid, as: owner) }
-        for group in setup.groups { try engine.createPrincipal(named: group.name, kind: .group, unixID: group.gid, as: owner) }
+        for user in setup.users { try engine.access.createPrincipal(named: user.name, kind: .user, unixID: user.uid, as: owner) }
+        for group in setup.groups { try engine.access.createPrincipal(named: group.name, kind: .group, unixID: group.gid, as: owner) }
         for (assignee, role, scope) in setup.assignments {
             guard let builtIn = BuiltInRole.named(role) else { throw VaultTestError("no built-in role '\(role)'") }
-            try engine.createRoleAssignment(principal: assignee, role: builtIn, scope: try Scope(parsing: scope), as: owner)
+            try engine.access.assign(principal: assignee, role: builtIn, scope: try Scope(parsing: scope), as: owner)
         }
         if !setup.secrets.isEmpty {
             // The store's owner (root) has no data access: seed through a temporary Administrator assignment,
             // removed again before mounting.
-            try engine.createPrincipal(named: "seeding-owner", kind: .user, unixID: 0, as: owner)
+            try engine.access.createPrincipal(named: "seeding-owner", kind: .user, unixID: 0, as: owner)
             let seedAssignments = try setup.vaults.map { vault in
-                try engine.createRoleAssignment(principal: "seeding-owner", role: .administrator,
+                try engine.access.assign(principal: "seeding-owner", role: .administrator,
                                                 scope: try Scope(parsing: "/vaults/\(vault.name)"), as: owner)
             }
             for (vault, name, value) in setup.secrets {
-                try engine.setSecret(vault: vault, name: name, value: Array(value.utf8), as: owner)
+                try engine.secrets.set(vault: vault, name: name, value: Array(value.utf8), as: owner)
             }
             for (vault, name) in setup.deleted {
-                try engine.deleteObject(.secret, vault: vault, name: name, as: owner)
+                try engine.objects(.secret).delete(vault: vault, name: name, as: owner)
             }
-            for assignment in seedAssignments { try engine.deleteRoleAssignment(id: assignment.id, as: owner) }
-            try engine.deletePrincipal(named: "seeding-owner", as: owner)
+            for assignment in seedAssignments { try engine.access.removeAssignment(id: assignment.id, as: owner) }
+            try engine.access.deletePrincipal(named: "seeding-owner", as: owner)
         }
         try engine.flushAudit()
     }

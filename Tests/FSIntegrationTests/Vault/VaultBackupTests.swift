@@ -87,7 +87,7 @@ extension VaultMountTests {
                     """
                 let out = try mount.shell(admin, script)
                 #expect(out.succeeded, "\(out)")
-                #expect(out.stdout.contains("\"kid\":\"/vaults/dst/keys/signer/"), "\(out)")
+                #expect(out.stdout.contains("\"kid\":\"https://dst.kvfs.localhost/keys/signer/"), "\(out)")
                 #expect(!out.stdout.contains("\"d\""))
             }
         }

@@ -166,7 +166,7 @@ extension VaultMountTests {
                 #expect(r[4].text == #"{"env":"prod","team":"ops"}"#)
                 #expect(r[5].text == "text/plain")
                 #expect(r[6].text == "2099-01-31T00:00:00Z")
-                #expect(r[7].text == "/vaults/\(Writing.vault)/secrets/echo/\(r[8].text ?? "?")")
+                #expect(r[7].text == "https://\(Writing.vault).kvfs.localhost/secrets/echo/\(r[8].text ?? "?")")
                 #expect(r[8].text?.count == 32)
                 for name in ["id", "version", "enabled", "content_type", "nbf", "exp", "created", "updated", "tags",
                              "recovery_level", "recoverable_days"] {

@@ -14,6 +14,10 @@ extension EngineContext {
             return result
         } catch {
             let vaultError = error as? VaultError ?? VaultError(.storeFailure, "The operation failed.", cause: error)
+            if vaultError.code == .corrupted {
+                // One integrity path: every damaged row or value the store gives back is logged here, once.
+                logger.warning("integrity check failed", metadata: ["operation": "\(operation)", "problem": "\(vaultError.message)"])
+            }
             auditQueue.enqueue(record(draft, error: vaultError))
             throw vaultError
         }

@@ -72,13 +72,11 @@ extension EngineContext {
 
     /// The one integrity path: opens a version's sealed value (a secret's bytes, a key's or certificate's
     /// PKCS#8) under the vault's data key, bound to vault, kind, name and version. A value that fails its check
-    /// is `.corrupted` plus a warning that names the object, never garbage.
+    /// is `.corrupted` (logged with the object's name by the pipeline), never garbage.
     func openValue(of object: ObjectRecord, _ record: VersionRecord, in vault: VaultRecord) throws -> SecureBytes {
         let aad = EngineContext.valueAAD(vaultID: vault.id, kind: object.kind, name: object.name, version: record.version)
         guard let sealed = record.sealedValue,
               let value = try AESGCM.open(sealed, key: try dataKey(for: vault), associatedData: aad) else {
-            logger.warning("integrity check failed", metadata: ["vault": "\(vault.name)", "\(object.kind.rawValue)": "\(object.name)",
-                                                                "version": "\(record.version)"])
             throw VaultError(.corrupted, "\(object.kind.displayName) '\(object.name)' version \(record.version) failed its integrity check; the store may be damaged.")
         }
         return value

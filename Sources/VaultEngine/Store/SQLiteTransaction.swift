@@ -21,7 +21,7 @@ struct SQLiteTransaction: StoreTransaction {
     // MARK: meta
 
     func meta(_ key: String) throws -> String? {
-        try row("SELECT value FROM meta WHERE key = ?", [key]).map { $0["value"] }
+        try row("SELECT value FROM meta WHERE key = ?", [key]).map { try StoredRow($0, "meta")("value") }
     }
 
     func setMeta(_ key: String, _ value: String) throws {
@@ -43,7 +43,7 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     func vaultName(id: String) throws -> String? {
-        try row("SELECT name FROM vaults WHERE id = ?", [id]).map { $0["name"] }
+        try row("SELECT name FROM vaults WHERE id = ?", [id]).map { try StoredRow($0, "vault")("name") }
     }
 
     func insertVault(_ v: VaultRecord) throws {
@@ -69,13 +69,15 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     private static func vault(_ row: Row) throws -> VaultRecord {
-        guard let sku = VaultSku(rawValue: row["sku"]) else {
-            throw VaultError(.corrupted, "Vault '\(row["name"] as String)' has an unknown sku in the store.")
+        let r = StoredRow(row, "vault")
+        let name: String = try r("name")
+        guard let sku = VaultSku(rawValue: try r("sku")) else {
+            throw VaultError(.corrupted, "Vault '\(Names.printable(name))' has an unknown sku in the store.")
         }
-        return VaultRecord(id: row["id"], name: row["name"], sku: sku, retentionDays: row["retention_days"],
-                           purgeProtection: row["purge_protection"], created: date(row["created"])!,
-                           updated: date(row["updated"])!, deletedDate: date(row["deleted_date"]),
-                           scheduledPurgeDate: date(row["scheduled_purge"]), dataKey: [UInt8](row["data_key"] as Data))
+        return VaultRecord(id: try r("id"), name: name, sku: sku, retentionDays: try r("retention_days"),
+                           purgeProtection: try r("purge_protection"), created: try r.date("created"),
+                           updated: try r.date("updated"), deletedDate: try r.optionalDate("deleted_date"),
+                           scheduledPurgeDate: try r.optionalDate("scheduled_purge"), dataKey: [UInt8](try r("data_key") as Data))
     }
 
     // MARK: principals and assignments
@@ -93,11 +95,12 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     private static func principal(_ row: Row) throws -> Principal {
-        guard let kind = Principal.Kind(rawValue: row["kind"]) else {
-            throw VaultError(.corrupted, "Principal '\(row["name"] as String)' has an unknown kind in the store.")
+        let r = StoredRow(row, "principal")
+        let name: String = try r("name")
+        guard let kind = Principal.Kind(rawValue: try r("kind")), let unixID = UInt32(exactly: try r("unix_id") as Int64) else {
+            throw VaultError(.corrupted, "Principal '\(Names.printable(name))' has an unknown kind or id in the store.")
         }
-        return Principal(name: row["name"], kind: kind, unixID: UInt32(truncatingIfNeeded: row["unix_id"] as Int64),
-                         created: date(row["created"])!)
+        return Principal(name: name, kind: kind, unixID: unixID, created: try r.date("created"))
     }
 
     private static let assignmentColumns = """
@@ -132,11 +135,12 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     private static func assignment(_ row: Row) throws -> RoleAssignment {
-        guard let role = BuiltInRole.named(row["role_id"]) else {
-            throw VaultError(.corrupted, "Role assignment \(row["id"] as String) names an unknown role in the store.")
+        let r = StoredRow(row, "role assignment")
+        let id: String = try r("id")
+        guard let role = BuiltInRole.named(try r("role_id")), let scope = try? Scope(parsing: try r("scope")) else {
+            throw VaultError(.corrupted, "Role assignment \(Names.printable(id)) names an unknown role or scope in the store.")
         }
-        return RoleAssignment(id: row["id"], principal: row["principal"], role: role,
-                              scope: try Scope(parsing: row["scope"]), created: date(row["created"])!)
+        return RoleAssignment(id: id, principal: try r("principal"), role: role, scope: scope, created: try r.date("created"))
     }
 
     // MARK: objects and versions
@@ -176,13 +180,15 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     private static func object(_ row: Row) throws -> ObjectRecord {
-        guard let kind = ObjectKind(rawValue: row["kind"]) else {
-            throw VaultError(.corrupted, "Object '\(row["name"] as String)' has an unknown kind in the store.")
+        let r = StoredRow(row, "object")
+        let name: String = try r("name")
+        guard let kind = ObjectKind(rawValue: try r("kind")) else {
+            throw VaultError(.corrupted, "Object '\(Names.printable(name))' has an unknown kind in the store.")
         }
-        return ObjectRecord(id: row["id"], vaultID: row["vault_id"], kind: kind, name: row["name"],
-                            currentVersion: row["current_version"], created: date(row["created"])!,
-                            deletedDate: date(row["deleted_date"]), scheduledPurgeDate: date(row["scheduled_purge"]),
-                            managed: row["managed"])
+        return ObjectRecord(id: try r("id"), vaultID: try r("vault_id"), kind: kind, name: name,
+                            currentVersion: try r("current_version"), created: try r.date("created"),
+                            deletedDate: try r.optionalDate("deleted_date"), scheduledPurgeDate: try r.optionalDate("scheduled_purge"),
+                            managed: try r("managed"))
     }
 
     func versions(objectID: Int64) throws -> [VersionRecord] {
@@ -213,15 +219,21 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     private static func version(_ row: Row) throws -> VersionRecord {
-        let tagsText: String = row["tags"]
+        let r = StoredRow(row, "version")
+        let objectID: Int64 = try r("object_id")
+        let tagsText: String = try r("tags")
         guard let tags = tagsText == "{}" ? [:] : try? JSONDecoder().decode([String: String].self, from: Data(tagsText.utf8)) else {
-            throw VaultError(.corrupted, "A version of object \(row["object_id"] as Int64) has unreadable tags in the store.")
+            throw VaultError(.corrupted, "A version of object \(objectID) has unreadable tags in the store.")
         }
-        return VersionRecord(objectID: row["object_id"], version: row["version"], created: date(row["created"])!,
-                             updated: date(row["updated"])!, enabled: row["enabled"], notBefore: date(row["not_before"]),
-                             expires: date(row["expires"]), contentType: row["content_type"], tags: tags,
-                             sealedValue: (row["sealed_value"] as Data?).map { [UInt8]($0) },
-                             valueLength: row["value_length"], details: row["details"])
+        let valueLength: Int = try r("value_length")
+        guard (0...ObjectLimits.maxSecretValueBytes * 64).contains(valueLength) else {
+            throw VaultError(.corrupted, "A version of object \(objectID) records an impossible value length in the store.")
+        }
+        return VersionRecord(objectID: objectID, version: try r("version"), created: try r.date("created"),
+                             updated: try r.date("updated"), enabled: try r("enabled"), notBefore: try r.optionalDate("not_before"),
+                             expires: try r.optionalDate("expires"), contentType: try r.optional("content_type"), tags: tags,
+                             sealedValue: (try r.optional("sealed_value") as Data?).map { [UInt8]($0) },
+                             valueLength: valueLength, details: try r.optional("details"))
     }
 
     private static func encodeTags(_ tags: [String: String]) throws -> String {
@@ -234,7 +246,7 @@ struct SQLiteTransaction: StoreTransaction {
 
     func lastAudit() throws -> AuditRow? {
         try row("SELECT seq, line, mac FROM audit ORDER BY seq DESC LIMIT 1").map {
-            AuditRow(seq: $0["seq"], line: $0["line"], mac: $0["mac"])
+            try Self.auditRow($0)
         }
     }
 
@@ -243,8 +255,57 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     func auditRows(afterSeq: Int64, limit: Int) throws -> [AuditRow] {
-        try rows("SELECT seq, line, mac FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", [afterSeq, limit]).map { AuditRow(seq: $0["seq"], line: $0["line"], mac: $0["mac"]) }
+        try rows("SELECT seq, line, mac FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", [afterSeq, limit]).map(Self.auditRow)
     }
 
-    private static func date(_ value: Double?) -> Date? { value.map(Date.init(timeIntervalSince1970:)) }
+    private static func auditRow(_ row: Row) throws -> AuditRow {
+        let r = StoredRow(row, "audit line")
+        return AuditRow(seq: try r("seq"), line: try r("line"), mac: try r("mac"))
+    }
+}
+
+/// One row read defensively: a missing, NULL or mistyped column, or a date outside years 0001–9999, is
+/// `.corrupted` (EIO through a mount, a log line from the engine), never a crash.
+struct StoredRow {
+    let row: Row
+    let what: String
+
+    init(_ row: Row, _ what: String) {
+        self.row = row
+        self.what = what
+    }
+
+    func callAsFunction<T: DatabaseValueConvertible>(_ column: String) throws -> T {
+        do {
+            return try row.decode(T.self, forColumn: column)
+        } catch {
+            throw VaultError(.corrupted, "A \(what) row's '\(column)' is missing or unreadable in the store.")
+        }
+    }
+
+    func optional<T: DatabaseValueConvertible>(_ column: String) throws -> T? {
+        do {
+            return try row.decode(T?.self, forColumn: column)
+        } catch {
+            throw VaultError(.corrupted, "A \(what) row's '\(column)' is unreadable in the store.")
+        }
+    }
+
+    func date(_ column: String) throws -> Date {
+        guard let date = try optionalDate(column) else {
+            throw VaultError(.corrupted, "A \(what) row's '\(column)' is missing in the store.")
+        }
+        return date
+    }
+
+    /// Seconds since 1970 within years 0001–9999.
+    static let dateRange: ClosedRange<Double> = -62_135_596_800...253_402_300_799
+
+    func optionalDate(_ column: String) throws -> Date? {
+        guard let seconds: Double = try optional(column) else { return nil }
+        guard seconds.isFinite, StoredRow.dateRange.contains(seconds) else {
+            throw VaultError(.corrupted, "A \(what) row's '\(column)' is out of range in the store.")
+        }
+        return Date(timeIntervalSince1970: seconds)
+    }
 }

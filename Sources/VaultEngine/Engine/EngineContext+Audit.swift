@@ -5,12 +5,15 @@ extension EngineContext {
     /// A changing body writes its success line inside its own transaction with `commitAudit(_:in:)`, so the
     /// change and its record land together; every other line (reads, denials, failures) goes through the
     /// batching `AuditQueue`. Errors are rethrown as `VaultError`.
+    /// `quietOnSuccess` is for a check that precedes an operation (opening a file for writing): its refusal is
+    /// a line, its allowance is not, since the operation it allows writes its own.
     func audited<T>(_ operation: String, _ caller: Caller, vault: String? = nil, kind: ObjectKind? = nil,
-                    object: String? = nil, version: String? = nil, _ body: (AuditDraft) throws -> T) throws -> T {
+                    object: String? = nil, version: String? = nil, quietOnSuccess: Bool = false,
+                    _ body: (AuditDraft) throws -> T) throws -> T {
         let draft = AuditDraft(operation: operation, caller: caller, vault: vault, kind: kind, object: object, version: version)
         do {
             let result = try body(draft)
-            if !draft.committed { auditQueue.enqueue(record(draft, error: nil)) }
+            if !draft.committed && !quietOnSuccess { auditQueue.enqueue(record(draft, error: nil)) }
             return result
         } catch {
             let vaultError = error as? VaultError ?? VaultError(.storeFailure, "The operation failed.", cause: error)

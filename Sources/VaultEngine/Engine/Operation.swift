@@ -153,6 +153,23 @@ extension EngineContext {
         }
     }
 
+    /// Decides `op` for a new version of `name` and runs `body` on what it found, in a read transaction, without
+    /// doing the operation: for front-ends that must know before they start (a file opened for writing stores
+    /// its version at close). A refusal is audited under `op`'s name; an allowance writes no line.
+    func precheckNewVersion<T>(_ op: Operation, _ caller: Caller, vault: String, name: String,
+                               _ body: (NewVersionStep) throws -> T) throws -> T {
+        try audited(op.name, caller, vault: vault, kind: op.kind, object: name, quietOnSuccess: true) { draft in
+            try backend.read { tx in try body(try newVersionStep(op, draft, vault: vault, name: name, in: tx)) }
+        }
+    }
+
+    /// Decides `op` on the object `name` without doing it, as `precheckNewVersion` does for new versions.
+    func precheckObject(_ op: Operation, _ caller: Caller, vault: String, name: String) throws {
+        try audited(op.name, caller, vault: vault, kind: op.kind, object: name, quietOnSuccess: true) { draft in
+            _ = try backend.read { tx in try objectStep(op, draft, vault: vault, name: name, version: nil, in: tx) }
+        }
+    }
+
     /// The rows an object operation works on, after the decision: the live vault, the object (live, or
     /// soft-deleted for a `.deletedObject` target), refused when managed and `op` changes it, and the version.
     func objectStep(_ op: Operation, _ draft: AuditDraft, vault: String, name: String, version: String?,

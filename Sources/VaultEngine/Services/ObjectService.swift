@@ -66,6 +66,14 @@ public struct ObjectService: Sendable {
         }
     }
 
+    /// Decides whether `caller` may soft-delete the object, without deleting it: for a front-end that accepts
+    /// part of a removal (`rm -r` removing a key's files before the directory). A refusal is audited as the
+    /// family's Delete; an allowance writes no line.
+    /// - Throws: as ``delete(vault:name:as:)``.
+    public func checkDelete(vault: String, name: String, as caller: Caller) throws {
+        try context.precheckObject(.delete(kind), caller, vault: vault, name: name)
+    }
+
     /// The soft-deleted objects of the family (vault-scope read-metadata action).
     /// - Throws: `.notFound` (vault), `.accessDenied`.
     public func listDeleted(vault: String, as caller: Caller) throws -> [DeletedObject] {

@@ -49,4 +49,25 @@ public struct SecretService: Sendable {
             return Secret(properties: context.properties(step.object, step.record, vault: step.vault), value: value)
         }
     }
+
+    /// Decides, before a file opened for writing exists, whether `caller` may store a new version of `name`
+    /// (`secrets/setSecret/action`; at vault scope for a new name; not a soft-deleted name, not a managed
+    /// secret), and answers with what the new version carries over. A refusal is audited as SecretSet; an
+    /// allowance writes no line (the `set` at close does).
+    /// - Throws: `.accessDenied`, `.deletedButRecoverable`, `.forbidden` (managed), `.invalidArgument` (name),
+    ///   `.notFound` (vault).
+    public func prepareWrite(vault: String, name: String, as caller: Caller) throws -> SecretWrite {
+        try context.precheckNewVersion(.secretSet, caller, vault: vault, name: name) { step in
+            guard let existing = step.existing else { return SecretWrite(current: nil, carried: NewVersionAttributes()) }
+            let props = context.properties(existing, try context.versionRecord(of: existing, nil, tx: step.tx), vault: step.vault)
+            return SecretWrite(current: props, carried: NewVersionAttributes(contentType: props.contentType, tags: props.tags))
+        }
+    }
+}
+
+/// What a writer of a secret learns before it writes: the current version (nil for a new name) and the
+/// attributes the next version keeps from it (content type and tags).
+public struct SecretWrite: Sendable {
+    public var current: VersionProperties?
+    public var carried: NewVersionAttributes
 }

@@ -38,3 +38,39 @@ struct DamagedRowTests {
         #expect(code { _ = try store.engine.vaults.show(named: "vault1", as: TestStore.owner) } == .corrupted)
     }
 }
+
+/// Dates enter kvfs only within years 0001–9999: anything else is refused at the door and nothing is stored.
+@Suite("Dates at the door")
+struct DateRangeTests {
+    static let outOfRange: [Double] = [1e300, -1e300, .infinity, -.infinity, .nan, 253_402_300_800, -62_135_596_801]
+
+    @Test("set, update and key requests refuse dates a conversion could not hold", arguments: outOfRange)
+    func refused(seconds: Double) throws {
+        let store = try TestStore()
+        try store.makeVault()
+        let admin = TestStore.seeder
+        let date = Date(timeIntervalSince1970: seconds)
+        #expect(code { try store.engine.secrets.set(vault: "vault1", name: "s", value: [1],
+                                                     attributes: NewVersionAttributes(notBefore: date), as: admin) } == .invalidArgument)
+        try store.seed("s", "v")
+        #expect(code { try store.engine.objects(.secret).update(vault: "vault1", name: "s", AttributeUpdate(expires: .some(date)),
+                                                                 as: admin) } == .invalidArgument)
+        try store.engine.keys.create(vault: "vault1", name: "k", KeyCreateOptions(.ec(.p256)), as: admin)
+        #expect(code { try store.engine.keys.update(vault: "vault1", name: "k", KeyUpdate(attributes: AttributeUpdate(notBefore: .some(date))),
+                                                     as: admin) } == .invalidArgument)
+        // The key still signs: nothing out of range was stored.
+        _ = try store.engine.keys.sign(vault: "vault1", name: "k", algorithm: .es256, digest: [UInt8](repeating: 1, count: 32), as: admin)
+        #expect(try store.engine.objects(.secret).properties(vault: "vault1", name: "s", as: admin).expires == nil)
+    }
+
+    @Test("the ends of the range are accepted")
+    func ends() throws {
+        let store = try TestStore()
+        try store.makeVault()
+        try store.engine.secrets.set(vault: "vault1", name: "s", value: [1],
+                                     attributes: NewVersionAttributes(notBefore: Date(timeIntervalSince1970: -62_135_596_800),
+                                                                      expires: Date(timeIntervalSince1970: 253_402_300_799)),
+                                     as: TestStore.seeder)
+        #expect(try store.read("s") == "\u{1}")
+    }
+}

@@ -146,5 +146,10 @@ struct BackupManifest: Codable {
         var details: String?
         /// The value sealed under the backup key (base64url), absent when the row has none.
         var sealed: String?
+
+        /// Every date within what kvfs holds (`AttributeRules.dateRange`).
+        var hasRepresentableDates: Bool {
+            [created, updated, notBefore, expires].allSatisfy { $0.map { $0.isFinite && AttributeRules.dateRange.contains($0) } ?? true }
+        }
     }
 }

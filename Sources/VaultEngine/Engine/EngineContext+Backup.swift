@@ -81,7 +81,8 @@ extension EngineContext {
                   seen.insert("\(object.kind.rawValue)/\(Names.key(object.name))").inserted,
                   (1...BackupService.maxBackupVersions).contains(object.versions.count),
                   Set(object.versions.map(\.version)).count == object.versions.count,
-                  object.versions.allSatisfy({ RealmMembership.isRealmID($0.version) && $0.valueLength >= 0 }),
+                  object.versions.allSatisfy({ RealmMembership.isRealmID($0.version) && $0.valueLength >= 0 && $0.hasRepresentableDates }),
+                  AttributeRules.dateRange.contains(object.created),
                   object.versions.contains(where: { $0.version == object.currentVersion }) else {
                 throw malformed
             }

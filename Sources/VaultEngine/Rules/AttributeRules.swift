@@ -24,7 +24,21 @@ enum AttributeRules {
         }
     }
 
+    /// The dates kvfs holds: seconds since 1970 within years 0001–9999 (what ISO 8601, Azure's IntDate and every
+    /// conversion kvfs makes can represent).
+    static let dateRange: ClosedRange<Double> = -62_135_596_800...253_402_300_799
+
+    static func isRepresentable(_ date: Date) -> Bool {
+        let seconds = date.timeIntervalSince1970
+        return seconds.isFinite && dateRange.contains(seconds)
+    }
+
     static func validate(notBefore: Date?, expires: Date?) throws {
+        for (name, date) in [("not-before", notBefore), ("expiry", expires)] {
+            if let date, !isRepresentable(date) {
+                throw VaultError.invalid("The \(name) date is outside the years 0001 to 9999.")
+            }
+        }
         if let notBefore, let expires, expires < notBefore {
             throw VaultError.invalid("The expiry date is before the not-before date.")
         }

@@ -298,12 +298,9 @@ struct StoredRow {
         return date
     }
 
-    /// Seconds since 1970 within years 0001–9999.
-    static let dateRange: ClosedRange<Double> = -62_135_596_800...253_402_300_799
-
     func optionalDate(_ column: String) throws -> Date? {
         guard let seconds: Double = try optional(column) else { return nil }
-        guard seconds.isFinite, StoredRow.dateRange.contains(seconds) else {
+        guard seconds.isFinite, AttributeRules.dateRange.contains(seconds) else {
             throw VaultError(.corrupted, "A \(what) row's '\(column)' is out of range in the store.")
         }
         return Date(timeIntervalSince1970: seconds)

@@ -21,7 +21,8 @@ public enum FileType: Sendable, Hashable {
 
 /// What `stat` shows for one inode. Converted to `struct stat` by the bridge.
 public struct FileAttributes: Sendable, Hashable {
-    /// The inode number (`fuse_ino_t`); 1 is the root.
+    /// The inode number `stat` shows (`st_ino`); 1 is the root. In an ``Entry`` the kernel's handle for the
+    /// name is ``Entry/inode``, which may differ.
     public var inode: UInt64
     /// File or directory.
     public var type: FileType

@@ -13,11 +13,14 @@ import Glibc
 /// (see `FileSystemOperations+Defaults.swift`): refusals with `EPERM`, no-ops that succeed where
 /// nothing needs doing. The bridge itself refuses link, symlink and mknod with `EPERM`.
 public protocol FileSystemOperations: Sendable {
-    /// Resolves `name` in directory `parent`. Each successful lookup adds one to the inode's lookup count.
+    /// Resolves `name` in directory `parent`. Each entry delivered to the kernel adds one to the lookup count
+    /// of its ``Entry/inode`` (as does each file `create` delivers); `forget` takes them back. An entry the
+    /// kernel never received is forgotten by the bridge.
     /// - Throws: `ENOENT` if the name does not exist, or any other refusal.
     func lookup(parent: UInt64, name: String, context: OperationContext) throws -> Entry
 
-    /// The kernel drops `lookups` references to `inode`; no reply is possible.
+    /// The kernel drops `lookups` references to `inode` (`forget` and each item of `forget_multi`); no reply
+    /// is possible. At zero the kernel holds the inode no more and will not name it again.
     func forget(inode: UInt64, lookups: UInt64)
 
     /// Attributes of `inode`; `handle` is set when the kernel asks about an open file (`fstat`).
@@ -51,7 +54,8 @@ public protocol FileSystemOperations: Sendable {
     func create(parent: UInt64, name: String, mode: mode_t, flags: Int32,
                 context: OperationContext) throws -> CreatedFile
 
-    /// Up to `size` bytes at `offset`; fewer (or none) at the end of the file.
+    /// Up to `size` bytes at `offset`; fewer (or none) at the end of the file. The bridge zeroes the returned
+    /// array once the kernel has it (it may hold a secret), so return an array no one else holds.
     /// - Throws: a refusal or a read failure.
     func read(inode: UInt64, handle: UInt64, offset: UInt64, size: Int,
               context: OperationContext) throws -> [UInt8]

@@ -71,11 +71,21 @@ final class FuseDispatcher: Sendable {
 
     // MARK: Replies
 
-    private static func replyEntry(_ request: fuse_req_t?, _ entry: Entry) -> Int32 {
+    private static func entryParameters(_ entry: Entry) -> fuse_entry_param {
         var attributes = entry.attributes.statValue
         var parameters = fuse_entry_param()
-        kvfs_fill_entry(&parameters, entry.attributes.inode, &attributes, entry.attributeTimeout, entry.entryTimeout)
-        return fuse_reply_entry(request, &parameters)
+        kvfs_fill_entry(&parameters, entry.inode, &attributes, entry.attributeTimeout, entry.entryTimeout)
+        return parameters
+    }
+
+    /// Replies with `entry`. An entry the kernel never received (its request was interrupted: the reply
+    /// fails with `ENOENT`) counts no lookup, so the implementation forgets it at once, as libfuse's
+    /// high-level layer does.
+    private func replyEntry(_ request: fuse_req_t?, _ entry: Entry) -> Int32 {
+        var parameters = Self.entryParameters(entry)
+        let result = fuse_reply_entry(request, &parameters)
+        if result == -ENOENT { operations.forget(inode: entry.inode, lookups: 1) }
+        return result
     }
 
     private static func replyAttributes(_ request: fuse_req_t?, _ reply: AttributeReply) -> Int32 {
@@ -106,7 +116,7 @@ final class FuseDispatcher: Sendable {
 
     func lookup(_ request: fuse_req_t?, _ parent: fuse_ino_t, _ name: UnsafePointer<CChar>?) {
         answer(request, "lookup", { try operations.lookup(parent: parent, name: Self.name(name), context: $0) },
-               reply: { Self.replyEntry(request, $0) })
+               reply: { replyEntry(request, $0) })
     }
 
     func forget(_ request: fuse_req_t?, _ inode: fuse_ino_t, _ lookups: UInt64) {
@@ -241,7 +251,7 @@ final class FuseDispatcher: Sendable {
     func mkdir(_ request: fuse_req_t?, _ parent: fuse_ino_t, _ name: UnsafePointer<CChar>?, _ mode: mode_t) {
         answer(request, "mkdir",
                { try operations.mkdir(parent: parent, name: Self.name(name), mode: mode, context: $0) },
-               reply: { Self.replyEntry(request, $0) })
+               reply: { replyEntry(request, $0) })
     }
 
     func rmdir(_ request: fuse_req_t?, _ parent: fuse_ino_t, _ name: UnsafePointer<CChar>?) {
@@ -282,11 +292,15 @@ final class FuseDispatcher: Sendable {
                { try operations.create(parent: parent, name: Self.name(name), mode: mode, flags: flags, context: $0) },
                reply: { created in
                    Self.apply(created.file, to: info)
-                   var attributes = created.entry.attributes.statValue
-                   var parameters = fuse_entry_param()
-                   kvfs_fill_entry(&parameters, created.entry.attributes.inode, &attributes,
-                                   created.entry.attributeTimeout, created.entry.entryTimeout)
-                   return fuse_reply_create(request, &parameters, info)
+                   var parameters = Self.entryParameters(created.entry)
+                   let result = fuse_reply_create(request, &parameters, info)
+                   if result == -ENOENT {
+                       // The kernel never saw the file: no lookup to count and no release to come.
+                       operations.forget(inode: created.entry.inode, lookups: 1)
+                       try? operations.release(inode: created.entry.inode, handle: created.file.handle, flags: flags,
+                                               context: Self.context(of: request))
+                   }
+                   return result
                })
     }
 
@@ -294,11 +308,19 @@ final class FuseDispatcher: Sendable {
               _ info: UnsafeMutablePointer<fuse_file_info>?) {
         guard let info else { fuse_reply_err(request, EIO); return }
         let handle = kvfs_fi_fh(info)
-        answer(request, "read", {
-            try operations.read(inode: inode, handle: handle, offset: UInt64(clamping: offset), size: size, context: $0)
-        }, reply: { bytes in
-            bytes.withUnsafeBytes { fuse_reply_buf(request, $0.baseAddress, min($0.count, size)) }
-        })
+        // Not through `answer`: the bytes may be a secret's value, and are wiped once the kernel has them.
+        let result: Int32
+        do {
+            var bytes = try operations.read(inode: inode, handle: handle, offset: UInt64(clamping: offset), size: size,
+                                            context: Self.context(of: request))
+            result = bytes.withUnsafeBytes { fuse_reply_buf(request, $0.baseAddress, min($0.count, size)) }
+            bytes.wipe()
+        } catch {
+            result = fuse_reply_err(request, errno(for: error, in: "read"))
+        }
+        if result != 0 {
+            logger.debug("reply to read not delivered: \(String(cString: strerror(-result)))")
+        }
     }
 
     func write(_ request: fuse_req_t?, _ inode: fuse_ino_t, _ buffer: UnsafePointer<CChar>?, _ size: Int,

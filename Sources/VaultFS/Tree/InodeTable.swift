@@ -1,32 +1,76 @@
 import Synchronization
 
-/// Stable inode numbers: each node gets one number the first time it is named and keeps it for the life
-/// of the mount, whoever asks. Root is 1.
+/// The nodes the kernel holds, by the inode (`fuse_ino_t`) it names them with — passthrough_hp's lookup
+/// counting. An inode exists from the first successful lookup (or `create`) of its node until `forget` brings
+/// the kernel's count of lookups to zero; a failed lookup hands out nothing, so any number of stats of missing
+/// names leaves the table as it was. Plain `readdir` (kvfs does not serve readdirplus) counts no lookup, so
+/// listings hand out nothing either: their entries show each node's own number (`TreeNode.inodeNumber`),
+/// as `stat` does.
+///
+/// A node keeps its inode while the kernel holds it, whoever looks it up. Inodes are never reused within a
+/// mount (generation 0 stays true); the root is 1 and is never forgotten.
 final class InodeTable: Sendable {
-    private struct State {
-        var byNode: [Node: UInt64] = [.root: 1]
-        var byInode: [UInt64: Node] = [1: .root]
-        var next: UInt64 = 2
+    static let rootInode: UInt64 = 1
+
+    private struct Record {
+        let node: any TreeNode
+        var lookups: UInt64
     }
 
+    private struct State {
+        var byPath: [String: UInt64] = [:]
+        var records: [UInt64: Record] = [:]
+        var next: UInt64 = InodeTable.rootInode + 1
+    }
+
+    private let root = RootNode()
     private let state = Mutex(State())
 
-    /// The inode for `node`, assigned now if it has none.
-    func inode(for node: Node) -> UInt64 {
-        state.withLock { state in
-            if let inode = state.byNode[node] { return inode }
+    /// The node behind `inode`.
+    /// - Throws: `ENOENT` for an inode the kernel does not hold (never given out, or forgotten).
+    func node(_ inode: UInt64) throws(FileSystemError) -> any TreeNode {
+        if inode == InodeTable.rootInode { return root }
+        guard let node = state.withLock({ $0.records[inode]?.node }) else { throw .noSuchEntry }
+        return node
+    }
+
+    /// Counts one lookup of `node` that is about to reach the kernel, and returns its inode: the one the kernel
+    /// holds already, or a new one.
+    func lookedUp(_ node: any TreeNode) -> UInt64 {
+        if node.path.isEmpty { return InodeTable.rootInode }
+        return state.withLock { state in
+            if let inode = state.byPath[node.path] {
+                state.records[inode]!.lookups += 1
+                return inode
+            }
             let inode = state.next
             state.next += 1
-            state.byNode[node] = inode
-            state.byInode[inode] = node
+            state.byPath[node.path] = inode
+            state.records[inode] = Record(node: node, lookups: 1)
             return inode
         }
     }
 
-    /// The node behind `inode`.
-    /// - Throws: `ENOENT` for a number this mount never gave out.
-    func node(_ inode: UInt64) throws(FileSystemError) -> Node {
-        guard let node = state.withLock({ $0.byInode[inode] }) else { throw .noSuchEntry }
-        return node
+    /// The kernel dropped `lookups` of its references to `inode`; at zero the inode is gone.
+    func forget(_ inode: UInt64, lookups: UInt64) {
+        guard inode != InodeTable.rootInode else { return }
+        state.withLock { state in
+            guard var record = state.records[inode] else { return }
+            guard record.lookups > lookups else {
+                state.records[inode] = nil
+                state.byPath[record.node.path] = nil
+                return
+            }
+            record.lookups -= lookups
+            state.records[inode] = record
+        }
+    }
+
+    /// How many inodes exist, the root included (for tests).
+    var count: Int { state.withLock { $0.records.count } + 1 }
+
+    /// The inode the kernel holds for the node at `path`, if any (for tests).
+    func inode(ofPath path: String) -> UInt64? {
+        path.isEmpty ? InodeTable.rootInode : state.withLock { $0.byPath[path] }
     }
 }

@@ -3,19 +3,20 @@ import VaultEngine
 
 /// One open file of the tree. A secret's value is read once at open, so every read through this handle
 /// sees one whole version even while another process rotates the secret; writes build the whole new
-/// value here and reach the vault as one new version when the file is flushed.
+/// value here and reach the vault as one new version when the file is flushed. A control file's handle
+/// holds the response to the last request written on it (see `ControlProtocol`).
 final class OpenHandle: Sendable {
     enum Purpose: Sendable {
         /// A secret's value (current version, or a named one for `.versions` files).
         case secretValue
-        /// Read-only generated content (a key's public PEM or JWK).
+        /// Read-only generated content (a key's public PEM or JWK, a certificate's files).
         case staticContent
         /// A control file: each write is a request, the response is read back on the same handle.
-        case control
+        case control(any ControlHandler)
     }
 
-    struct State {
-        var buffer: [UInt8]
+    struct State: ~Copyable {
+        var buffer: ValueBuffer
         /// Something was written or truncated since the value was last stored.
         var dirty: Bool
         /// `write` was called since the value was last stored. A flush stores only then: a shell closes the
@@ -30,7 +31,7 @@ final class OpenHandle: Sendable {
         var carried: NewVersionAttributes
     }
 
-    let node: Node
+    let node: any TreeNode
     let purpose: Purpose
     /// The process that opened the file; writes are stored as its requests.
     let caller: Caller
@@ -38,7 +39,8 @@ final class OpenHandle: Sendable {
     let append: Bool
     let state: Mutex<State>
 
-    init(node: Node, purpose: Purpose, caller: Caller, writable: Bool, append: Bool, content: [UInt8], dirty: Bool,
+    init(node: any TreeNode, purpose: Purpose, caller: Caller, writable: Bool, append: Bool = false,
+         content: consuming ValueBuffer = ValueBuffer(), dirty: Bool = false,
          carried: NewVersionAttributes = NewVersionAttributes()) {
         self.node = node
         self.purpose = purpose
@@ -50,12 +52,19 @@ final class OpenHandle: Sendable {
 
     var size: Int { state.withLock { $0.buffer.count } }
 
+    var isSecretValue: Bool {
+        if case .secretValue = purpose { return true }
+        return false
+    }
+
+    var control: (any ControlHandler)? {
+        if case .control(let handler) = purpose { return handler }
+        return nil
+    }
+
     /// Wipes the buffer; called when the handle is released.
     func wipe() {
-        state.withLock { state in
-            state.buffer.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
-            state.buffer = []
-        }
+        state.withLock { $0.buffer.wipe() }
     }
 }
 
@@ -78,9 +87,9 @@ final class HandleTable: Sendable {
 
     /// A writable secret handle on `node` opened by a process of `uid`: the kernel asks for the attributes of
     /// a file it just created without naming the handle (`fstat`, a lookup by path).
-    func writer(of node: Node, uid: UInt32) -> OpenHandle? {
+    func writer(of node: any TreeNode, uid: UInt32) -> OpenHandle? {
         table.withLock { table in
-            table.handles.values.first { $0.node == node && $0.writable && $0.purpose == .secretValue && $0.caller.uid == uid }
+            table.handles.values.first { $0.node.isSame(as: node) && $0.writable && $0.isSecretValue && $0.caller.uid == uid }
         }
     }
 

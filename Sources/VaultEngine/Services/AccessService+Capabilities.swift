@@ -2,22 +2,19 @@ import Foundation
 
 /// What a caller may do with a vault's collection.
 public struct CollectionInspection: Sendable {
-    /// The data actions the caller holds at vault scope for the collection's kind.
-    public var rights: Set<DataAction>
+    /// The data actions the caller holds at vault scope for the collection's kind (engine-internal: front-ends
+    /// render `capabilities`).
+    var rights: Set<DataAction>
     /// What the caller may do with the collection (listing, new names, deleted objects, the `.ops` file).
     public var capabilities: Capabilities
-    /// The caller holds a role in the vault or is the store's Owner.
-    public var visible: Bool
-    /// A live vault of that name exists.
-    public var vaultExists: Bool
 }
 
 /// What a caller may do with one object, and what it is: the answer a filesystem needs for `lookup` and
 /// `stat`. Inspection writes no audit line when it succeeds (a `stat` is not an Azure operation); a denial
 /// is audited like any other.
 public struct Inspection: Sendable {
-    /// The data actions the caller holds on the object (or collection).
-    public var rights: Set<DataAction>
+    /// The data actions the caller holds on the object (engine-internal: front-ends render `capabilities`).
+    var rights: Set<DataAction>
     /// What the caller may do with the object, from its rights and the object's state.
     public var capabilities: Capabilities
     /// The current (or named) version's properties; `nil` when the object does not exist.
@@ -85,27 +82,38 @@ extension AccessService {
         }
     }
 
-    /// The data actions `caller` holds on a vault's collection (listing, creating new names), whether it may
-    /// see the vault at all (it holds a role there, or is the store's Owner), and whether the vault exists —
-    /// from one look at the access snapshot, without an audit line.
-    /// - Throws: store errors.
+    /// What `caller` may do with a vault's collection (listing, creating new names, its soft-deleted objects,
+    /// its `.ops` file), from one look at the access snapshot; an allowance writes no audit line.
+    /// - Throws: `.accessDenied` (audited as the collection's List) when the caller holds no role in the vault
+    ///   and is not the store's Owner — whether or not the vault exists; `.vaultNotFound` for a missing vault.
     public func inspectCollection(_ kind: ObjectKind, vault: String, as caller: Caller) throws -> CollectionInspection {
         let snapshot = try context.snapshot()
         let evaluator = AccessEvaluator(assignments: snapshot.assignments(for: caller))
+        try requireVisible(vault, evaluator, snapshot, operation: Operation.list(kind), caller: caller)
         let rights = evaluator.grantedActions(on: Resource(vault: vault, kind: kind), among: kind.allActions)
-        return CollectionInspection(
-            rights: rights, capabilities: CapabilityRules.collection(kind, rights: rights),
-            visible: evaluator.holdsAnyRole(in: vault) || context.isOwner(caller),
-            vaultExists: snapshot.liveVaults.contains(Names.key(vault)))
+        return CollectionInspection(rights: rights, capabilities: CapabilityRules.collection(kind, rights: rights))
     }
 
-    /// Whether `caller` may see the vault (it holds a role there, or is the store's Owner) and whether it
-    /// exists, without computing any rights.
-    /// - Throws: store errors.
-    public func vaultVisibility(_ vault: String, as caller: Caller) throws -> (visible: Bool, exists: Bool) {
+    /// Checks that `caller` may see the vault: it holds a role there, or is the store's Owner.
+    /// - Throws: `.accessDenied` (audited as VaultGet) for anyone else, whether or not the vault exists;
+    ///   `.vaultNotFound` for a missing vault.
+    public func inspectVault(_ vault: String, as caller: Caller) throws {
         let snapshot = try context.snapshot()
-        let visible = context.isOwner(caller) || AccessEvaluator(assignments: snapshot.assignments(for: caller)).holdsAnyRole(in: vault)
-        return (visible, snapshot.liveVaults.contains(Names.key(vault)))
+        try requireVisible(vault, AccessEvaluator(assignments: snapshot.assignments(for: caller)), snapshot,
+                           operation: Operation.vaultGet, caller: caller)
+    }
+
+    private func requireVisible(_ vault: String, _ evaluator: AccessEvaluator, _ snapshot: AccessSnapshot,
+                                operation: Operation, caller: Caller) throws {
+        if !context.isOwner(caller) && !evaluator.holdsAnyRole(in: vault) {
+            try context.audited(operation.name, caller, vault: vault, kind: operation.kind) { draft in
+                draft.decision = .deny("DeniedWithNoValidRBAC: the caller holds no role in vault '\(Names.printable(vault))'")
+                throw VaultError(.accessDenied, "Caller \(caller) holds no role in vault '\(Names.printable(vault))'.")
+            }
+        }
+        guard snapshot.liveVaults.contains(Names.key(vault)) else {
+            throw VaultError(.vaultNotFound, "Vault '\(Names.printable(vault))' was not found.")
+        }
     }
 
     /// Whether a live vault of this name exists (for the Owner's lookups; no audit line).
@@ -120,21 +128,5 @@ extension AccessService {
     /// - Throws: store errors.
     public func evaluator(for caller: Caller) throws -> AccessEvaluator {
         AccessEvaluator(assignments: try context.snapshot().assignments(for: caller))
-    }
-
-    /// Checks that `caller` may perform `action` before an adapter starts a multi-step operation (opening a
-    /// file for writing, creating one). A denial is audited under `operation` and thrown; an allowance writes
-    /// nothing, because the operation itself will be audited when it happens.
-    /// - Throws: `.accessDenied`.
-    public func require(_ action: DataAction, on resource: Resource, objectExists: Bool = true,
-                             operation: String, as caller: Caller) throws {
-        let decision = try context.backend.read { tx in
-            AccessEvaluator(assignments: try context.assignments(for: caller, in: tx)).decide(action, on: resource, objectExists: objectExists)
-        }
-        guard case .deny(let reason) = decision else { return }
-        try context.audited(operation, caller, vault: resource.vault, kind: resource.kind, object: resource.name) { draft in
-            draft.decision = decision
-            throw VaultError(.accessDenied, "Caller \(caller) is not authorized to perform '\(action)' on '\(resource)'.", cause: AccessDenial(reason: reason))
-        }
     }
 }

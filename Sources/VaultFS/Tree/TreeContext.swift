@@ -15,35 +15,29 @@ struct TreeContext: Sendable {
         if let vaultFilter, !vaultFilter.contains(Names.key(vault)) { throw FileSystemError.noSuchEntry }
     }
 
-    /// A vault directory is visible to the store's Owner and to callers holding any role in it; anyone
-    /// else gets `EACCES`, whether or not the vault exists.
+    /// A vault directory: the engine decides who may see it (and audits a refusal).
     func requireVisible(_ vault: String, caller: Caller) throws {
         try requireInFilter(vault)
-        let (visible, exists) = try engine.access.vaultVisibility(vault, as: caller)
-        guard visible else { throw FileSystemError.accessDenied }
-        guard exists else { throw FileSystemError.noSuchEntry }
+        try engine.access.inspectVault(vault, as: caller)
     }
 
-    /// The caller's rights on a collection; `EACCES` when the vault is not visible to it.
-    func collectionRights(_ vault: String, _ kind: ObjectKind, caller: Caller) throws -> Set<DataAction> {
+    /// What the caller may do with a collection, as the engine decides it.
+    func collectionCapabilities(_ vault: String, _ kind: ObjectKind, caller: Caller) throws -> Capabilities {
         try requireInFilter(vault)
-        let collection = try engine.access.inspectCollection(kind, vault: vault, as: caller)
-        guard collection.visible else { throw FileSystemError.accessDenied }
-        guard collection.vaultExists else { throw FileSystemError.noSuchEntry }
-        return collection.rights
+        return try engine.access.inspectCollection(kind, vault: vault, as: caller).capabilities
     }
 
-    /// The caller's rights on an object (or one version) and its properties, `nil` when it does not exist.
+    /// What the caller may do with an object (or one version) and its properties, `nil` when it does not exist.
     func inspect(_ object: ObjectAddress, caller: Caller) throws -> Inspection {
         try requireInFilter(object.vault)
         return try engine.access.inspect(object.kind, vault: object.vault, name: object.name, version: object.version, as: caller)
     }
 
-    /// The properties of an existing object (or version) with the caller's rights on it.
+    /// The properties of an existing object (or version) with what the caller may do with it.
     /// - Throws: `ENOENT` when it does not exist, or the engine's refusal.
-    func existing(_ object: ObjectAddress, caller: Caller) throws -> (rights: Set<DataAction>, properties: VersionProperties) {
+    func existing(_ object: ObjectAddress, caller: Caller) throws -> (capabilities: Capabilities, properties: VersionProperties) {
         let inspection = try inspect(object, caller: caller)
         guard let properties = inspection.properties else { throw FileSystemError.noSuchEntry }
-        return (inspection.rights, properties)
+        return (inspection.capabilities, properties)
     }
 }

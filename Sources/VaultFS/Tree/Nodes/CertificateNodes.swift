@@ -27,8 +27,8 @@ struct CertificateNode: TreeNode {
     }
 
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        let (rights, properties) = try tree.existing(object, caller: caller)
-        return directory(ModeBits.objectDirectory(.certificate, rights), for: caller, modified: properties.created,
+        let (can, properties) = try tree.existing(object, caller: caller)
+        return directory(ModeBits.objectDirectory(can), for: caller, modified: properties.created,
                          changed: properties.updated)
     }
 
@@ -99,9 +99,9 @@ struct CertificateFileNode: TreeNode {
 
     /// A file the certificate does not have now (`csr.pem` of a completed one) is `ENOENT` for a reader.
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        let (rights, properties) = try tree.existing(certificate, caller: caller)
-        let mode = ModeBits.objectFile(.certificate, rights)
-        if rights.contains(ObjectKind.certificate.readMetadataAction),
+        let (can, properties) = try tree.existing(certificate, caller: caller)
+        let mode = ModeBits.objectFile(can)
+        if can.contains(.read),
            !(try CertificateNode.files(of: certificate, caller: caller, in: tree).contains(which)) {
             throw FileSystemError.noSuchEntry
         }
@@ -134,7 +134,7 @@ struct CertificateFileNode: TreeNode {
     /// As for keys: accepted without effect for a caller who may delete the certificate (`rm -r`).
     func unlink(as caller: Caller, in tree: TreeContext) throws {
         guard certificate.version == nil else { throw FileSystemError.notPermitted }
-        let inspection = try tree.inspect(certificate, caller: caller)
-        guard inspection.rights.contains(DataAction.Certificates.delete) else { throw FileSystemError.accessDenied }
+        try tree.requireInFilter(certificate.vault)
+        try tree.engine.objects(.certificate).checkDelete(vault: certificate.vault, name: certificate.name, as: caller)
     }
 }

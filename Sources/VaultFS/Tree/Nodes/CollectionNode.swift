@@ -26,7 +26,7 @@ struct CollectionNode: TreeNode {
     }
 
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        directory(ModeBits.collection(kind, try tree.collectionRights(vault, kind, caller: caller)), for: caller,
+        directory(ModeBits.collection(try tree.collectionCapabilities(vault, kind, caller: caller)), for: caller,
                   modified: tree.started)
     }
 

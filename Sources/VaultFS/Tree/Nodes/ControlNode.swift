@@ -23,7 +23,7 @@ struct ControlNode: TreeNode {
     }
 
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        file(ModeBits.controlFile(kind, try tree.collectionRights(vault, kind, caller: caller)), for: caller,
+        file(ModeBits.controlFile(try tree.collectionCapabilities(vault, kind, caller: caller)), for: caller,
              modified: tree.started)
     }
 

@@ -37,7 +37,7 @@ struct DeletedCollectionNode: TreeNode {
     }
 
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        directory(ModeBits.deletedCollection(kind, try tree.collectionRights(vault, kind, caller: caller)), for: caller,
+        directory(ModeBits.deletedCollection(try tree.collectionCapabilities(vault, kind, caller: caller)), for: caller,
                   modified: tree.started)
     }
 

@@ -27,8 +27,8 @@ struct KeyNode: TreeNode {
     }
 
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        let (rights, properties) = try tree.existing(object, caller: caller)
-        return directory(ModeBits.objectDirectory(.key, rights), for: caller, modified: properties.created,
+        let (can, properties) = try tree.existing(object, caller: caller)
+        return directory(ModeBits.objectDirectory(can), for: caller, modified: properties.created,
                          changed: properties.updated)
     }
 
@@ -66,8 +66,8 @@ struct KeyNode: TreeNode {
     /// caller who may delete the key, so that `rm -r keys/<name>` reaches the rmdir that soft-deletes it.
     static func unlinkFile(of key: ObjectAddress, as caller: Caller, in tree: TreeContext) throws {
         guard key.version == nil else { throw FileSystemError.notPermitted }
-        let inspection = try tree.inspect(key, caller: caller)
-        guard inspection.rights.contains(DataAction.Keys.delete) else { throw FileSystemError.accessDenied }
+        try tree.requireInFilter(key.vault)
+        try tree.engine.objects(.key).checkDelete(vault: key.vault, name: key.name, as: caller)
     }
 }
 
@@ -85,8 +85,8 @@ struct KeyFileNode: TreeNode {
     var isDirectory: Bool { false }
 
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        let (rights, properties) = try tree.existing(key, caller: caller)
-        return file(ModeBits.objectFile(.key, rights), for: caller, modified: properties.created)
+        let (can, properties) = try tree.existing(key, caller: caller)
+        return file(ModeBits.objectFile(can), for: caller, modified: properties.created)
     }
 
     func open(flags: Int32, caller: Caller, in tree: TreeContext) throws -> OpenHandle {
@@ -116,8 +116,8 @@ struct KeyOpsNode: TreeNode {
     var isDirectory: Bool { false }
 
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        let (rights, properties) = try tree.existing(key, caller: caller)
-        return file(ModeBits.keyOperations(rights), for: caller, modified: properties.updated)
+        let (can, properties) = try tree.existing(key, caller: caller)
+        return file(ModeBits.keyOperations(can), for: caller, modified: properties.updated)
     }
 
     func open(flags: Int32, caller: Caller, in tree: TreeContext) throws -> OpenHandle {

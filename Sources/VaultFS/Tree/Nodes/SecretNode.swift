@@ -19,9 +19,9 @@ struct SecretNode: TreeNode {
     var isDirectory: Bool { false }
 
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        let (rights, properties) = try tree.existing(object, caller: caller)
-        let size = ModeBits.showsSecretSize(rights) ? UInt64(properties.valueLength) : 0
-        return file(ModeBits.secret(rights, properties, current: object.version == nil), for: caller, size: size,
+        let (can, properties) = try tree.existing(object, caller: caller)
+        let size = ModeBits.showsSecretSize(can) ? UInt64(properties.valueLength) : 0
+        return file(ModeBits.secret(can), for: caller, size: size,
                     modified: properties.created, changed: properties.updated)
     }
 
@@ -36,12 +36,8 @@ struct SecretNode: TreeNode {
                               content: ValueBuffer(copying: secret.value))
         }
         guard object.version == nil else { throw FileSystemError.accessDenied }
-        let inspection = try tree.engine.access.inspect(.secret, vault: object.vault, name: object.name, as: caller)
-        guard let properties = inspection.properties else { throw FileSystemError.noSuchEntry }
-        try tree.engine.access.require(DataAction.Secrets.setSecret,
-                                     on: Resource(vault: object.vault, kind: .secret, name: object.name),
-                                     operation: "SecretSet", as: caller)
-        if properties.managed { throw FileSystemError.notPermitted }
+        let write = try tree.engine.secrets.prepareWrite(vault: object.vault, name: object.name, as: caller)
+        guard let properties = write.current else { throw FileSystemError.noSuchEntry }
         let truncate = flags & O_TRUNC != 0
         var content = ValueBuffer(capacity: ObjectLimits.maxSecretValueBytes)
         if !truncate {
@@ -49,21 +45,15 @@ struct SecretNode: TreeNode {
             content = ValueBuffer(copying: secret.value, capacity: ObjectLimits.maxSecretValueBytes)
         }
         return OpenHandle(node: self, purpose: .secretValue, caller: caller, writable: true, append: flags & O_APPEND != 0,
-                          content: content, dirty: truncate && properties.valueLength > 0,
-                          carried: NewVersionAttributes(contentType: properties.contentType, tags: properties.tags))
+                          content: content, dirty: truncate && properties.valueLength > 0, carried: write.carried)
     }
 
-    /// `O_CREAT` of a name the kernel found missing: a new name needs setSecret at vault scope and must not
-    /// belong to a soft-deleted secret. Nothing is stored until the file is flushed. `name` is the name as
-    /// the caller wrote it.
+    /// `O_CREAT` of a name the kernel found missing: the engine decides in one call (a new name needs
+    /// setSecret at vault scope and must not belong to a soft-deleted secret). Nothing is stored until the file
+    /// is flushed. `name` is the name as the caller wrote it.
     func create(named name: String, flags: Int32, caller: Caller, in tree: TreeContext) throws -> Created {
-        _ = try tree.collectionRights(object.vault, .secret, caller: caller)
-        try tree.engine.access.require(DataAction.Secrets.setSecret, on: Resource(vault: object.vault, kind: .secret, name: name),
-                                     objectExists: false, operation: "SecretSet", as: caller)
-        if try tree.engine.access.inspectDeleted(.secret, vault: object.vault, name: object.name, as: caller).deleted != nil {
-            throw FileSystemError.exists
-        }
-        if try tree.engine.access.inspect(.secret, vault: object.vault, name: object.name, as: caller).properties != nil {
+        try tree.requireInFilter(object.vault)
+        if try tree.engine.secrets.prepareWrite(vault: object.vault, name: name, as: caller).current != nil {
             // Another process stored the name since the kernel's lookup.
             if flags & O_EXCL != 0 { throw FileSystemError.exists }
             let handle = try open(flags: flags, caller: caller, in: tree)

@@ -14,7 +14,7 @@ struct VersionsNode: TreeNode {
     }
 
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        directory(ModeBits.versions(kind, try tree.collectionRights(vault, kind, caller: caller)), for: caller,
+        directory(ModeBits.versions(try tree.collectionCapabilities(vault, kind, caller: caller)), for: caller,
                   modified: tree.started)
     }
 
@@ -46,7 +46,7 @@ struct VersionListNode: TreeNode {
     /// Shown for a caller with a right on the object; its time is the current version's update.
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
         let inspection = try tree.inspect(object, caller: caller)
-        return directory(ModeBits.objectDirectory(object.kind, inspection.rights), for: caller,
+        return directory(ModeBits.objectDirectory(inspection.capabilities), for: caller,
                          modified: inspection.properties?.updated ?? tree.started)
     }
 

@@ -31,6 +31,7 @@ struct MountCommand: ParsableCommand {
     func run() throws {
         // Open the store first, so a missing store or a wrong key is reported here, not by a daemon.
         let engine = try storeOptions.open()
+        try MountCommand.requireVaults(vault, in: engine)
         if StaleMount.isStale(mountpoint) {
             FileHandle.standardError.write(Data("kvfs: \(mountpoint) holds a dead kvfs mount (\"Transport endpoint is not connected\": its daemon was killed); detaching it before mounting again.\n".utf8))
             try StaleMount.recover(mountpoint)
@@ -81,6 +82,17 @@ struct MountCommand: ParsableCommand {
             throw InputError("Mounting at \(mountpoint) failed: \(error.message)")
         }
         Output.line("Mounted \(storeOptions.location.directory) at \(MountTable.canonicalPath(mountpoint)) (daemon pid \(pid)). Unmount with `kvfs unmount \(mountpoint)`.")
+    }
+
+    /// Refuses a `--vault` that names no live vault the mounting user can see, so a typo fails here instead of
+    /// mounting an empty tree.
+    /// - Throws: `VaultError.vaultNotFound`.
+    static func requireVaults(_ names: [String], in engine: VaultEngine) throws {
+        guard !names.isEmpty else { return }
+        let known = Swift.Set(try engine.vaults.list(as: .currentProcess()).map { Names.key($0.name) })
+        for name in names where !known.contains(Names.key(name)) {
+            throw VaultError(.vaultNotFound, "--vault \(name.filter { !$0.isNewline && $0 != "\u{1b}" }): no such vault in this store (`kvfs vault list` shows them).")
+        }
     }
 
     /// glibc's POSIX_SPAWN_SETSID (a GNU extension the Swift importer does not see): the daemon gets its

@@ -20,6 +20,8 @@ struct InitCommand: ParsableCommand {
         """)
 
     @OptionGroup var storeOptions: StoreOptions
+
+    @OptionGroup var format: OutputOptions
     @Option(name: .long, help: ArgumentHelp("Join the realm in this file (from `kvfs realm export`), so backups move between the stores.", valueName: "file"))
     var realmFile: String?
     @Option(name: .long, help: ArgumentHelp("The host-name suffix of vault URLs in object ids: https://<vault>.<suffix>/secrets/<name>/<version>.", valueName: "suffix"))
@@ -30,13 +32,18 @@ struct InitCommand: ParsableCommand {
         let keyIsNew = location.masterKeyFile.map { !FileManager.default.fileExists(atPath: $0) } ?? false
         let realm = try realmFile.map(RealmMembership.load(from:))
         let engine = try VaultEngine.initialize(at: location, joining: realm, dnsSuffix: dnsSuffix, logger: CLILog.logger)
-        Output.line("Created a kvfs store at \(location.directory) (realm \(engine.realm)).")
+        var lines = ["Created a kvfs store at \(location.directory) (realm \(engine.realm))."]
         if let keyFile = location.masterKeyFile {
             if keyIsNew {
-                Output.line("Created a new master key at \(keyFile) (0600); back it up, the store cannot be opened without it.")
+                lines.append("Created a new master key at \(keyFile) (0600); back it up, the store cannot be opened without it.")
             }
         } else {
-            Output.line("Its master key is \(location.defaultMasterKeyPath); back it up, the store cannot be opened without it.")
+            lines.append("Its master key is \(location.defaultMasterKeyPath); back it up, the store cannot be opened without it.")
         }
+        format.report(lines.joined(separator: "\n"), .object([
+            "store": .string(location.directory), "realm": .string(engine.realm), "dnsSuffix": .string(engine.dnsSuffix),
+            "masterKeyFile": .string(location.masterKeyFile ?? location.defaultMasterKeyPath),
+            "masterKeyCreated": .bool(location.masterKeyFile == nil || keyIsNew),
+        ]))
     }
 }

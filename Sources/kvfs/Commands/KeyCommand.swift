@@ -28,6 +28,7 @@ struct KeyCommand: ParsableCommand {
               kvfs key create --vault app1 --name kek --kty RSA --size 4096 --expires 2028-01-01 --tags owner=ops
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "RSA or EC.") var kty: String
         @Option(name: .long, help: "RSA modulus bits: 2048, 3072 or 4096.") var size: Int?
@@ -49,7 +50,7 @@ struct KeyCommand: ParsableCommand {
             let bundle = try storeOptions.open().keys.create(vault: address.vault, name: address.name,
                                                            KeyCreateOptions(spec, keyOps: try attributes.keyOps(), attributes: try attributes.newVersion()),
                                                            as: .currentProcess())
-            try Output.json(KeyView(bundle))
+            format.print(try Shapes.key(bundle))
         }
     }
 
@@ -65,6 +66,7 @@ struct KeyCommand: ParsableCommand {
               kvfs key import --vault app1 --name jwk-key < key.jwk
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .customLong("in"), help: ArgumentHelp("Read the key from this file (default: stdin).", valueName: "file")) var input: String?
         @OptionGroup var attributes: KeyAttributeOptions
@@ -87,7 +89,7 @@ struct KeyCommand: ParsableCommand {
             }
             let bundle = try storeOptions.open().keys.import(vault: address.vault, name: address.name, material, keyOps: try attributes.keyOps(),
                                                            attributes: try attributes.newVersion(), as: .currentProcess())
-            try Output.json(KeyView(bundle))
+            format.print(try Shapes.key(bundle))
         }
     }
 
@@ -100,6 +102,7 @@ struct KeyCommand: ParsableCommand {
               kvfs key show --vault app1 --name signing --version 3f2a... --pem > pub.pem
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "An older version's id.") var version: String?
         @Flag(name: .long, help: "Print the SubjectPublicKeyInfo PEM instead of JSON.") var pem = false
@@ -109,7 +112,7 @@ struct KeyCommand: ParsableCommand {
             if pem {
                 FileHandle.standardOutput.write(Data(bundle.publicKeyPEM.utf8))
             } else {
-                try Output.json(KeyView(bundle))
+                format.print(try Shapes.key(bundle))
             }
         }
     }
@@ -117,20 +120,22 @@ struct KeyCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a vault's keys (identifiers and attributes).")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: VaultAddress
         func run() throws {
             let list = try storeOptions.open().objects(.key).list(vault: address.vault, as: .currentProcess())
-            try Output.json(list.map { KeyItemView($0, vault: address.vault, withVersion: false) })
+            format.print(.array(list.map { Shapes.keyItem($0) }))
         }
     }
 
     struct ListVersions: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list-versions", abstract: "List a key's versions, oldest first.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let list = try storeOptions.open().objects(.key).versions(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(list.map { KeyItemView($0, vault: address.vault, withVersion: true) })
+            format.print(.array(list.map { Shapes.keyItem($0, withVersion: true) }))
         }
     }
 
@@ -144,6 +149,7 @@ struct KeyCommand: ParsableCommand {
               kvfs key update --vault app1 --name kek --expires none --tags ""
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "The version to change (default: the current one).") var version: String?
         @Option(name: .long, parsing: .upToNextOption,
@@ -162,7 +168,7 @@ struct KeyCommand: ParsableCommand {
             if let notBefore { update.attributes.notBefore = .some(notBefore == "none" ? nil : try parseDate(notBefore, "--not-before")) }
             guard !update.isEmpty else { throw ValidationError("Nothing to update: give --ops, --enabled, --tags, --expires or --not-before.") }
             let bundle = try storeOptions.open().keys.update(vault: address.vault, name: address.name, version: version, update, as: .currentProcess())
-            try Output.json(KeyView(bundle))
+            format.print(try Shapes.key(bundle))
         }
     }
 
@@ -171,55 +177,61 @@ struct KeyCommand: ParsableCommand {
             abstract: "Generate a new version with the same type, size or curve, operations and tags.",
             discussion: "Example: kvfs key rotate --vault app1 --name kek   (older versions still decrypt, unwrap and verify)")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            try Output.json(KeyView(try storeOptions.open().keys.rotate(vault: address.vault, name: address.name, as: .currentProcess())))
+            format.print(try Shapes.key(try storeOptions.open().keys.rotate(vault: address.vault, name: address.name, as: .currentProcess())))
         }
     }
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Soft-delete a key with all its versions.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let deleted = try storeOptions.open().objects(.key).delete(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(DeletedView(deleted, vault: address.vault))
+            format.print(Shapes.deleted(deleted))
         }
     }
 
     struct ListDeleted: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list-deleted", abstract: "List soft-deleted keys.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: VaultAddress
         func run() throws {
             let list = try storeOptions.open().objects(.key).listDeleted(vault: address.vault, as: .currentProcess())
-            try Output.json(list.map { DeletedView($0, vault: address.vault) })
+            format.print(.array(list.map(Shapes.deleted)))
         }
     }
 
     struct ShowDeleted: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show-deleted", abstract: "Show a soft-deleted key's properties.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let deleted = try storeOptions.open().objects(.key).deleted(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(DeletedView(deleted, vault: address.vault))
+            format.print(Shapes.deleted(deleted))
         }
     }
 
     struct Recover: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Recover a soft-deleted key with all its versions.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let props = try storeOptions.open().objects(.key).recover(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(KeyItemView(props, vault: address.vault, withVersion: true))
+            format.print(Shapes.keyItem(props, withVersion: true))
         }
     }
 
     struct Purge: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Permanently remove a soft-deleted key (refused under purge protection).")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             try storeOptions.open().objects(.key).purge(vault: address.vault, name: address.name, as: .currentProcess())
@@ -265,37 +277,4 @@ func readInput(_ path: String?) throws -> [UInt8] {
     guard let path, path != "-" else { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
     guard let data = FileManager.default.contents(atPath: path) else { throw InputError("Cannot read '\(path)'.") }
     return [UInt8](data)
-}
-
-/// A key version as Azure's KeyBundle names it: the public JWK, attributes, tags.
-struct KeyView: Encodable {
-    var key: PublicJWK
-    var attributes: ObjectView.Attributes
-    var tags: [String: String]
-    var managed: Bool?
-
-    init(_ bundle: KeyBundle) {
-        let p = bundle.properties
-        key = bundle.key
-        attributes = ObjectView.Attributes(enabled: p.enabled, notBefore: p.notBefore, expires: p.expires, created: p.created,
-                                           updated: p.updated, recoveryLevel: p.recoveryLevel, recoverableDays: p.recoverableDays)
-        tags = p.tags
-        managed = p.managed ? true : nil
-    }
-}
-
-/// A key in a listing, as Azure's KeyItem: kid, attributes, tags.
-struct KeyItemView: Encodable {
-    var kid: String
-    var attributes: ObjectView.Attributes
-    var tags: [String: String]
-    var managed: Bool?
-
-    init(_ p: VersionProperties, vault: String, withVersion: Bool) {
-        kid = (withVersion ? p.id : p.id.unversioned).description
-        attributes = ObjectView.Attributes(enabled: p.enabled, notBefore: p.notBefore, expires: p.expires, created: p.created,
-                                           updated: p.updated, recoveryLevel: p.recoveryLevel, recoverableDays: p.recoverableDays)
-        tags = p.tags
-        managed = p.managed ? true : nil
-    }
 }

@@ -10,21 +10,12 @@ struct RoleCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the built-in roles with their data actions.")
+        @OptionGroup var format: OutputOptions
         func run() throws {
-            try Output.json(BuiltInRole.all.map { role in
-                RoleView(roleName: role.name, id: role.id, description: role.summary, dataActions: role.dataActions,
-                         canManageRoleAssignments: role.managesAssignments ? true : nil)
-            })
+            format.print(.array(BuiltInRole.all.map(Shapes.role)))
         }
     }
 
-    struct RoleView: Encodable {
-        var roleName: String
-        var id: String
-        var description: String
-        var dataActions: [String]
-        var canManageRoleAssignments: Bool?
-    }
 }
 
 struct AssignmentCommand: ParsableCommand {
@@ -44,6 +35,7 @@ struct AssignmentCommand: ParsableCommand {
               kvfs role assignment create --assignee ci --role "Key Vault Secrets Officer" --scope /vaults/app1/secrets/deploy-token
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @Option(name: .long, help: "The principal's name.") var assignee: String
         @Option(name: .long, help: "The role's exact name (see `kvfs role list`) or id.") var role: String
         @Option(name: .long, help: "/vaults/V or /vaults/V/{secrets|keys|certificates}/N.") var scope: String
@@ -54,46 +46,30 @@ struct AssignmentCommand: ParsableCommand {
             }
             let assignment = try storeOptions.open().access.assign(
                 principal: assignee, role: builtIn, scope: try Scope(parsing: scope), as: .currentProcess())
-            try Output.json(AssignmentView(assignment))
+            format.print(Shapes.assignment(assignment))
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List role assignments.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @Option(name: .long, help: "Only this principal's.") var assignee: String?
         @Option(name: .long, help: "Only at exactly this scope.") var scope: String?
         func run() throws {
             let list = try storeOptions.open().access.assignments(
                 principal: assignee, scope: try scope.map(Scope.init(parsing:)), as: .currentProcess())
-            try Output.json(list.map(AssignmentView.init))
+            format.print(.array(list.map(Shapes.assignment)))
         }
     }
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a role assignment by id.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @Option(name: .long, help: "The assignment's id (see `list`).") var id: String
         func run() throws {
             try storeOptions.open().access.removeAssignment(id: id, as: .currentProcess())
         }
-    }
-}
-
-struct AssignmentView: Encodable {
-    var id: String
-    var principalName: String
-    var roleDefinitionName: String
-    var roleDefinitionId: String
-    var scope: String
-    var createdOn: Date
-
-    init(_ a: RoleAssignment) {
-        id = a.id
-        principalName = a.principal
-        roleDefinitionName = a.role.name
-        roleDefinitionId = a.role.id
-        scope = a.scope.description
-        createdOn = a.created
     }
 }

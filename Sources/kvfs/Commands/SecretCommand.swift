@@ -21,6 +21,7 @@ struct SecretCommand: ParsableCommand {
               kvfs secret set --vault app1 --name tls-key --file key.pem --content-type application/x-pem-file
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "The value as text.") var value: String?
         @Option(name: .long, help: "Read the value from this file.") var file: String?
@@ -50,15 +51,22 @@ struct SecretCommand: ParsableCommand {
                 expires: try expires.map { try parseDate($0, "--expires") }, contentType: contentType, tags: try parseTags(tags))
             let props = try storeOptions.open().secrets.set(vault: address.vault, name: address.name, value: bytes,
                                                           attributes: attributes, as: .currentProcess())
-            try Output.json(ObjectView(props, vault: address.vault, kind: .secret))
+            format.print(Shapes.secret(props))
         }
     }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a secret's value to stdout, exact bytes (or its properties with --metadata).",
-            discussion: "Example: kvfs secret show --vault app1 --name db-password --version 3f2a...")
+            discussion: """
+            Without -o the value's exact bytes and nothing else (kvfs has no --query); with -o json|yaml|... the \
+            SecretBundle az prints, value included (UTF-8 text only).
+            Examples:
+              kvfs secret show --vault app1 --name db-password --version 3f2a...
+              kvfs secret show --vault app1 --name db-password -o json
+            """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "An older version's id.") var version: String?
         @Flag(name: .long, help: "Print the properties as JSON instead of the value (needs only read-metadata).") var metadata = false
@@ -67,31 +75,45 @@ struct SecretCommand: ParsableCommand {
             let engine = try storeOptions.open()
             if metadata {
                 let props = try engine.objects(.secret).properties(vault: address.vault, name: address.name, version: version, as: .currentProcess())
-                try Output.json(ObjectView(props, vault: address.vault, kind: .secret))
+                format.print(Shapes.secret(props))
                 return
             }
             let secret = try engine.secrets.get(vault: address.vault, name: address.name, version: version, as: .currentProcess())
-            secret.value.withUnsafeBytes { FileHandle.standardOutput.write(Data($0)) }
+            if format.isExplicit {
+                // az's SecretBundle with the value as text (as az prints it); bytes that are not UTF-8 are refused
+                // rather than mangled: `kvfs secret download --encoding base64` writes them.
+                let text = try secret.value.withUnsafeBytes { bytes -> String in
+                    guard let text = String(validating: bytes, as: UTF8.self) else {
+                        throw InputError("Secret '\(address.name)' is not UTF-8 text; show it without -o (raw bytes) or with `kvfs secret download --encoding base64`.")
+                    }
+                    return text
+                }
+                format.print(Shapes.secret(secret.properties, value: text))
+            } else {
+                secret.value.withUnsafeBytes { FileHandle.standardOutput.write(Data($0)) }
+            }
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a vault's secrets (properties only).")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: VaultAddress
         func run() throws {
             let list = try storeOptions.open().objects(.secret).list(vault: address.vault, as: .currentProcess())
-            try Output.json(list.map { ObjectView($0, vault: address.vault, kind: .secret, withVersion: false) })
+            format.print(.array(list.map { Shapes.secretItem($0) }))
         }
     }
 
     struct ListVersions: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list-versions", abstract: "List a secret's versions, oldest first.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let list = try storeOptions.open().objects(.secret).versions(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(list.map { ObjectView($0, vault: address.vault, kind: .secret) })
+            format.print(.array(list.map { Shapes.secretItem($0, withVersion: true) }))
         }
     }
 
@@ -105,6 +127,7 @@ struct SecretCommand: ParsableCommand {
               kvfs secret update --vault app1 --name db-password --expires none --tags ""
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "The version to change (default: the current one).") var version: String?
         @Option(name: .long, help: "true or false.") var enabled: Bool?
@@ -122,47 +145,51 @@ struct SecretCommand: ParsableCommand {
             guard !update.isEmpty else { throw ValidationError("Nothing to update: give --enabled, --content-type, --tags, --expires or --not-before.") }
             let props = try storeOptions.open().objects(.secret).update(vault: address.vault, name: address.name, version: version,
                                                              update, as: .currentProcess())
-            try Output.json(ObjectView(props, vault: address.vault, kind: .secret))
+            format.print(Shapes.secret(props))
         }
     }
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Soft-delete a secret with all its versions.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let deleted = try storeOptions.open().objects(.secret).delete(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(DeletedView(deleted, vault: address.vault))
+            format.print(Shapes.deleted(deleted))
         }
     }
 
     struct ListDeleted: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list-deleted", abstract: "List soft-deleted secrets.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: VaultAddress
         func run() throws {
             let list = try storeOptions.open().objects(.secret).listDeleted(vault: address.vault, as: .currentProcess())
-            try Output.json(list.map { DeletedView($0, vault: address.vault) })
+            format.print(.array(list.map(Shapes.deleted)))
         }
     }
 
     struct ShowDeleted: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show-deleted", abstract: "Show a soft-deleted secret's properties.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let deleted = try storeOptions.open().objects(.secret).deleted(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(DeletedView(deleted, vault: address.vault))
+            format.print(Shapes.deleted(deleted))
         }
     }
 
     struct Recover: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Recover a soft-deleted secret with all its versions.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let props = try storeOptions.open().objects(.secret).recover(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(ObjectView(props, vault: address.vault, kind: .secret))
+            format.print(Shapes.secret(props))
         }
     }
 
@@ -170,6 +197,7 @@ struct SecretCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Permanently remove a soft-deleted secret (refused under purge protection).")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             try storeOptions.open().objects(.secret).purge(vault: address.vault, name: address.name, as: .currentProcess())
@@ -192,49 +220,4 @@ func parseTags(_ items: [String]) throws -> [String: String] {
         tags[String(item[..<eq])] = String(item[item.index(after: eq)...])
     }
     return tags
-}
-
-/// An object's properties as Azure's SecretBundle/SecretItem names them (without the value).
-struct ObjectView: Encodable {
-    var id: String
-    var name: String
-    var attributes: Attributes
-    var contentType: String?
-    var tags: [String: String]
-    var managed: Bool?
-
-    struct Attributes: Encodable {
-        var enabled: Bool
-        var notBefore: Date?
-        var expires: Date?
-        var created: Date
-        var updated: Date
-        var recoveryLevel: String
-        var recoverableDays: Int
-    }
-
-    init(_ p: VersionProperties, vault: String, kind: ObjectKind, withVersion: Bool = true) {
-        id = (withVersion ? p.id : p.id.unversioned).description
-        name = p.name
-        attributes = Attributes(enabled: p.enabled, notBefore: p.notBefore, expires: p.expires, created: p.created,
-                                updated: p.updated, recoveryLevel: p.recoveryLevel, recoverableDays: p.recoverableDays)
-        contentType = p.contentType
-        tags = p.tags
-        managed = p.managed ? true : nil
-    }
-}
-
-/// A soft-deleted object as Azure's DeletedSecretBundle names it.
-struct DeletedView: Encodable {
-    var recoveryId: String
-    var deletedDate: Date
-    var scheduledPurgeDate: Date
-    var properties: ObjectView
-
-    init(_ d: DeletedObject, vault: String) {
-        recoveryId = d.recoveryID
-        deletedDate = d.deletedDate
-        scheduledPurgeDate = d.scheduledPurgeDate
-        properties = ObjectView(d.properties, vault: vault, kind: d.kind)
-    }
 }

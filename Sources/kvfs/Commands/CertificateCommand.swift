@@ -16,7 +16,7 @@ struct CertificateCommand: ParsableCommand {
           kvfs certificate import --vault app1 --name legacy --file legacy.pfx --password "$PW"
         """,
         subcommands: [GetDefaultPolicy.self, Create.self, Import.self, Show.self, List.self, ListVersions.self, Update.self,
-                      Merge.self, Download.self, Delete.self, Recover.self, Purge.self,
+                      Merge.self, Download.self, Delete.self, ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self,
                       BackupCommands.CertificateBackup.self, BackupCommands.CertificateRestore.self])
 
     struct GetDefaultPolicy: ParsableCommand {
@@ -202,6 +202,27 @@ struct CertificateCommand: ParsableCommand {
         func run() throws {
             let deleted = try storeOptions.open().objects(.certificate).delete(vault: address.vault, name: address.name, as: .currentProcess())
             format.print(Shapes.deleted(deleted))
+        }
+    }
+
+    struct ListDeleted: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list-deleted", abstract: "List soft-deleted certificates.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
+        @OptionGroup var address: VaultAddress
+        func run() throws {
+            let list = try storeOptions.open().objects(.certificate).listDeleted(vault: address.vault, as: .currentProcess())
+            format.print(.array(list.map(Shapes.deleted)))
+        }
+    }
+
+    struct ShowDeleted: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show-deleted", abstract: "Show a soft-deleted certificate's properties.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            format.print(Shapes.deleted(try storeOptions.open().objects(.certificate).deleted(vault: address.vault, name: address.name, as: .currentProcess())))
         }
     }
 

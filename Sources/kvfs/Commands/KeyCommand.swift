@@ -13,7 +13,7 @@ struct KeyCommand: ParsableCommand {
           kvfs key show --vault app1 --name signing --pem > signing.pub.pem
           openssl dgst -sha256 -binary msg.txt | kvfs key sign --vault app1 --name signing --algorithm ES256 > msg.sig
         """,
-        subcommands: [Create.self, Import.self, Show.self, List.self, ListVersions.self, Update.self, Rotate.self, Delete.self,
+        subcommands: [Create.self, Import.self, Show.self, Download.self, List.self, ListVersions.self, Update.self, Rotate.self, Delete.self,
                       ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self, BackupCommands.KeyBackup.self, BackupCommands.KeyRestore.self,
                       Sign.self, Verify.self, Encrypt.self, Decrypt.self, Wrap.self, Unwrap.self])
 
@@ -114,6 +114,46 @@ struct KeyCommand: ParsableCommand {
             } else {
                 format.print(try Shapes.key(bundle))
             }
+        }
+    }
+
+    struct Download: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a key version's public key (SubjectPublicKeyInfo) to a new file: PEM (default) or DER.",
+            discussion: """
+            Public material only: the private part never leaves the vault. The file must not exist; it is made 0644 \
+            like any public key file.
+            Examples:
+              kvfs key download --vault app1 --name signing --file signing.pub.pem
+              kvfs key download --vault app1 --name signing --file signing.pub.der --encoding DER
+            """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: [.customLong("file"), .customShort("f")], help: ArgumentHelp("The file to create.", valueName: "file")) var file: String
+        @Option(name: [.customLong("encoding"), .customShort("e")], help: "PEM (default) or DER.") var encoding = "PEM"
+        @Option(name: .long, help: "An older version's id.") var version: String?
+
+        func run() throws {
+            guard ["PEM", "DER"].contains(encoding.uppercased()) else { throw InputError("--encoding must be PEM or DER.") }
+            guard !FileManager.default.fileExists(atPath: file) else {
+                throw VaultError(.conflict, "'\(file)' already exists; give a new file name.")
+            }
+            let bundle = try storeOptions.open().keys.get(vault: address.vault, name: address.name, version: version, as: .currentProcess())
+            let bytes: [UInt8]
+            if encoding.uppercased() == "DER" {
+                let body = bundle.publicKeyPEM.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+                guard let der = Data(base64Encoded: body) else { throw VaultError(.corrupted, "Key '\(address.name)' has an unreadable public key.") }
+                bytes = [UInt8](der)
+            } else {
+                bytes = Array(bundle.publicKeyPEM.utf8)
+            }
+            let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw InputError("Cannot create '\(file)': \(String(cString: strerror(errno))).") }
+            defer { close(fd) }
+            _ = fchmod(fd, 0o644)
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written == bytes.count else { throw InputError("Cannot write '\(file)': \(String(cString: strerror(errno))).") }
         }
     }
 

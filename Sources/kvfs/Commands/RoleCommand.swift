@@ -51,25 +51,81 @@ struct AssignmentCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List role assignments.")
+        static let configuration = CommandConfiguration(
+            abstract: "List role assignments.",
+            discussion: """
+            Examples:
+              kvfs role assignment list --assignee web
+              kvfs role assignment list --scope /vaults/app1/secrets/db --include-inherited   # also the vault's
+            """)
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var format: OutputOptions
         @Option(name: .long, help: "Only this principal's.") var assignee: String?
-        @Option(name: .long, help: "Only at exactly this scope.") var scope: String?
+        @Option(name: .long, help: "Only this role's (name or id).") var role: String?
+        @Option(name: .long, help: "Only at exactly this scope (with --include-inherited: also at the vault above it).") var scope: String?
+        @Flag(name: .long, help: "With --scope: also the assignments at the scopes above it, which apply there too.") var includeInherited = false
+
+        func validate() throws {
+            guard !includeInherited || scope != nil else { throw ValidationError("--include-inherited needs --scope.") }
+        }
+
         func run() throws {
+            let roleFilter = try role.map(parseRole)
+            let wanted = try scope.map(Scope.init(parsing:))
             let list = try storeOptions.open().access.assignments(
-                principal: assignee, scope: try scope.map(Scope.init(parsing:)), as: .currentProcess())
-            format.print(.array(list.map(Shapes.assignment)))
+                principal: assignee, scope: includeInherited ? nil : wanted, as: .currentProcess())
+            format.print(.array(list.filter { a in
+                (roleFilter == nil || a.role == roleFilter) && (wanted == nil || !includeInherited || a.scope.applies(at: wanted!))
+            }.map(Shapes.assignment)))
         }
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a role assignment by id.")
+        static let configuration = CommandConfiguration(
+            abstract: "Remove role assignments: by id, or every one matching --assignee, --role and --scope.",
+            discussion: """
+            Each removal is decided and audited on its own; prints nothing (as az). When none matches: exit 2.
+            Examples:
+              kvfs role assignment delete --ids 3f2a...
+              kvfs role assignment delete --assignee web --role "Key Vault Secrets User" --scope /vaults/app1
+              kvfs role assignment delete --assignee web            # all of web's assignments
+            """)
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var format: OutputOptions
-        @Option(name: .long, help: "The assignment's id (see `list`).") var id: String
+        @Option(name: [.customLong("ids"), .customLong("id")], parsing: .upToNextOption, help: "Assignment ids (see `list`).") var ids: [String] = []
+        @Option(name: .long, help: "The principal's name.") var assignee: String?
+        @Option(name: .long, help: "The role's exact name or id.") var role: String?
+        @Option(name: .long, help: "Exactly this scope: /vaults/V or /vaults/V/{secrets|keys|certificates}/N.") var scope: String?
+
+        func validate() throws {
+            let filtered = assignee != nil || role != nil || scope != nil
+            guard !ids.isEmpty || filtered else {
+                throw ValidationError("Give --ids, or at least one of --assignee, --role and --scope.")
+            }
+            guard ids.isEmpty || !filtered else { throw ValidationError("Give either --ids or --assignee/--role/--scope, not both.") }
+        }
+
         func run() throws {
-            try storeOptions.open().access.removeAssignment(id: id, as: .currentProcess())
+            let engine = try storeOptions.open()
+            if !ids.isEmpty {
+                for id in ids { try engine.access.removeAssignment(id: id, as: .currentProcess()) }
+                return
+            }
+            let roleFilter = try role.map(parseRole)
+            let matching = try engine.access.assignments(principal: assignee, scope: try scope.map(Scope.init(parsing:)), as: .currentProcess())
+                .filter { roleFilter == nil || $0.role == roleFilter }
+            guard !matching.isEmpty else {
+                throw VaultError(.assignmentNotFound, "No role assignment matches the given --assignee, --role and --scope.")
+            }
+            for assignment in matching { try engine.access.removeAssignment(id: assignment.id, as: .currentProcess()) }
         }
     }
+}
+
+/// A built-in role by its exact name or id.
+func parseRole(_ text: String) throws -> BuiltInRole {
+    guard let role = BuiltInRole.named(text) else {
+        throw InputError("Unknown role '\(text)'; `kvfs role list` shows the built-in roles.")
+    }
+    return role
 }

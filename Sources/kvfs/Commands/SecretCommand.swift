@@ -6,7 +6,7 @@ struct SecretCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secret",
         abstract: "Secrets (data plane): act as your own principals and roles.",
-        subcommands: [Set.self, Show.self, List.self, ListVersions.self, Update.self, Delete.self, ListDeleted.self,
+        subcommands: [Set.self, Show.self, Download.self, List.self, ListVersions.self, Update.self, Delete.self, ListDeleted.self,
                       ShowDeleted.self, Recover.self, Purge.self,
                       BackupCommands.SecretBackup.self, BackupCommands.SecretRestore.self])
 
@@ -30,9 +30,12 @@ struct SecretCommand: ParsableCommand {
         @Option(name: .long, help: "Expiry (ISO 8601).") var expires: String?
         @Option(name: .long, help: "Not valid before (ISO 8601).") var notBefore: String?
         @Flag(name: .long, help: "Store the version disabled.") var disabled = false
+        @Option(name: .long, help: "With --file: utf-8 (default: the bytes as they are), ascii, base64 or hex (the file's bytes stored as that text, as az does).")
+        var encoding: SecretEncoding?
 
         func validate() throws {
             guard value == nil || file == nil else { throw ValidationError("Give at most one of --value and --file.") }
+            guard encoding == nil || file != nil else { throw ValidationError("--encoding goes with --file.") }
         }
 
         func run() throws {
@@ -46,6 +49,11 @@ struct SecretCommand: ParsableCommand {
                 bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
             }
             defer { bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            if let encoding {
+                var encoded = try encoding.encode(bytes)
+                swap(&bytes, &encoded)
+                encoded.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+            }
             let attributes = NewVersionAttributes(
                 enabled: !disabled, notBefore: try notBefore.map { try parseDate($0, "--not-before") },
                 expires: try expires.map { try parseDate($0, "--expires") }, contentType: contentType, tags: try parseTags(tags))
@@ -92,6 +100,35 @@ struct SecretCommand: ParsableCommand {
             } else {
                 secret.value.withUnsafeBytes { FileHandle.standardOutput.write(Data($0)) }
             }
+        }
+    }
+
+    struct Download: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a secret's value to a new file (0600), decoded as az's --encoding says.",
+            discussion: """
+            --encoding utf-8 (default) and ascii write the value as it is (ascii refuses a value that is not \
+            ASCII); base64 and hex decode the value (text in that encoding, as `kvfs secret set --file F --encoding \
+            base64` or az stores a binary file) and write the bytes. The file must not exist.
+            Examples:
+              kvfs secret download --vault app1 --name tls-key --file tls-key.pem
+              kvfs secret download --vault app1 --name keystore --file keystore.p12 --encoding base64
+            """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: [.customLong("file"), .customShort("f")], help: ArgumentHelp("The file to create.", valueName: "file")) var file: String
+        @Option(name: .long, help: "utf-8 (default), ascii, base64 or hex.") var encoding: SecretEncoding = .utf8
+        @Option(name: .long, help: "An older version's id.") var version: String?
+
+        func run() throws {
+            guard !FileManager.default.fileExists(atPath: file) else {
+                throw VaultError(.conflict, "'\(file)' already exists; give a new file name.")
+            }
+            let secret = try storeOptions.open().secrets.get(vault: address.vault, name: address.name, version: version, as: .currentProcess())
+            var bytes = try secret.value.withUnsafeBytes { try encoding.decode([UInt8]($0), name: address.name) }
+            defer { bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            try PrivateFile.create(at: file, contents: bytes)
         }
     }
 
@@ -220,4 +257,56 @@ func parseTags(_ items: [String]) throws -> [String: String] {
         tags[String(item[..<eq])] = String(item[item.index(after: eq)...])
     }
     return tags
+}
+
+/// az's `--encoding` of `secret set --file` and `secret download`: how a file's bytes relate to the stored value.
+enum SecretEncoding: String, ExpressibleByArgument, CaseIterable {
+    case utf8 = "utf-8", ascii, base64, hex
+
+    /// The value to store for a file's bytes.
+    /// - Throws: `InputError` for a file that is not what the encoding says.
+    func encode(_ bytes: [UInt8]) throws -> [UInt8] {
+        switch self {
+        case .utf8:
+            guard String(validating: bytes, as: UTF8.self) != nil else { throw InputError("The file is not UTF-8 text; use --encoding base64 or hex for binary files.") }
+            return bytes
+        case .ascii:
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { throw InputError("The file is not ASCII text; use --encoding base64 or hex for binary files.") }
+            return bytes
+        case .base64: return Array(Data(bytes).base64EncodedString().utf8)
+        case .hex: return Array(bytes.map { String(format: "%02x", $0) }.joined().utf8)
+        }
+    }
+
+    /// A file's bytes for the stored value.
+    /// - Throws: `InputError` for a value that is not in the encoding (never showing the value).
+    func decode(_ value: [UInt8], name: String) throws -> [UInt8] {
+        switch self {
+        case .utf8:
+            return value
+        case .ascii:
+            guard value.allSatisfy({ $0 < 0x80 }) else { throw InputError("Secret '\(name)' is not ASCII text; use --encoding utf-8.") }
+            return value
+        case .base64:
+            let text = String(decoding: value, as: UTF8.self).filter { !$0.isWhitespace }
+            guard let data = Data(base64Encoded: text) ?? Data(base64URL: text) else {
+                throw InputError("Secret '\(name)' is not base64 text; download it with --encoding utf-8.")
+            }
+            return [UInt8](data)
+        case .hex:
+            let digits = Array(String(decoding: value, as: UTF8.self).filter { !$0.isWhitespace }.utf8)
+            guard digits.count % 2 == 0 else { throw InputError("Secret '\(name)' is not hexadecimal text; download it with --encoding utf-8.") }
+            var out: [UInt8] = []
+            out.reserveCapacity(digits.count / 2)
+            var i = 0
+            while i < digits.count {
+                guard let byte = UInt8(String(decoding: digits[i...i + 1], as: UTF8.self), radix: 16) else {
+                    throw InputError("Secret '\(name)' is not hexadecimal text; download it with --encoding utf-8.")
+                }
+                out.append(byte)
+                i += 2
+            }
+            return out
+        }
+    }
 }

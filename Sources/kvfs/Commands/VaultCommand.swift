@@ -6,7 +6,7 @@ struct VaultCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vault",
         abstract: "Manage vaults (management plane; the store's owner only).",
-        subcommands: [Create.self, Show.self, List.self, Update.self, Delete.self, Recover.self, Purge.self, Backup.self, Restore.self])
+        subcommands: [Create.self, Show.self, List.self, Update.self, Delete.self, ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self, Backup.self, Restore.self])
 
     struct VaultName: ParsableArguments {
         @Option(name: .long, help: "The vault's name: 3-24 letters, digits and hyphens, starting with a letter.")
@@ -84,6 +84,30 @@ struct VaultCommand: ParsableCommand {
         func run() throws {
             let engine = try storeOptions.open()
             format.print(Shapes.vault(try engine.vaults.delete(named: vault.name, as: .currentProcess()), dnsSuffix: engine.dnsSuffix))
+        }
+    }
+
+    struct ListDeleted: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list-deleted", abstract: "List soft-deleted vaults (as `list --deleted`).")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
+        func run() throws {
+            let engine = try storeOptions.open()
+            format.print(.array(try engine.vaults.list(deleted: true, as: .currentProcess()).map { Shapes.vault($0, dnsSuffix: engine.dnsSuffix) }))
+        }
+    }
+
+    struct ShowDeleted: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show-deleted", abstract: "Show a soft-deleted vault.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
+        @OptionGroup var vault: VaultName
+        func run() throws {
+            let engine = try storeOptions.open()
+            guard let deleted = try engine.vaults.list(deleted: true, as: .currentProcess()).first(where: { $0.name.lowercased() == vault.name.lowercased() }) else {
+                throw VaultError(.deletedVaultNotFound, "No soft-deleted vault named '\(vault.name)'.")
+            }
+            format.print(Shapes.vault(deleted, dnsSuffix: engine.dnsSuffix))
         }
     }
 

@@ -45,7 +45,8 @@ let package = Package(
             path: "bench/EngineBench"),
         .testTarget(name: "VaultEngineTests", dependencies: ["VaultEngine"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "FSIntegrationTests", dependencies: ["VaultEngine", "VaultFS"]),
+        .testTarget(name: "FSIntegrationTests", dependencies: ["VaultEngine", "VaultFS"],
+                    exclude: ["CLI/Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

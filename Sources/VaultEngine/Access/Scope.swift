@@ -45,3 +45,11 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible {
     public static func == (a: Scope, b: Scope) -> Bool { a.key == b.key }
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }
 }
+
+extension Scope {
+    /// Whether an assignment at this scope applies at `other`: the same scope, or the vault that holds
+    /// `other`'s object (Azure's inherited assignments, `az role assignment list --include-inherited`).
+    public func applies(at other: Scope) -> Bool {
+        self == other || (object == nil && vaultKey == other.vaultKey)
+    }
+}

@@ -29,11 +29,21 @@ extension EngineContext {
             if denial == nil { denial = decision }
         }
         draft.decision = denial
+        try refuseMissingVaultForOwner(resource.vault, draft: draft, in: tx)
         let reason: String
         if case .deny(let why) = denial { reason = why } else { reason = "no action to decide" }
         throw VaultError(.accessDenied,
                          "Caller \(draft.caller) is not authorized to perform '\(actions.map(\.rawValue).joined(separator: "' or '"))' on '\(resource)'.",
                          cause: AccessDenial(reason: reason))
+    }
+
+    /// The one rule about who learns that a vault does not exist. A data caller denied on a vault is told
+    /// "not authorized" whether or not the vault exists (no existence oracle); the store's Owner, who sees every
+    /// vault through the management plane anyway, is told the truth: a missing vault is `vaultNotFound`, so a
+    /// mistyped name is not reported as a missing role. Asked only after a denial, so allowed calls pay nothing.
+    func refuseMissingVaultForOwner(_ vault: String, draft: AuditDraft, in tx: any StoreTransaction) throws {
+        guard isOwner(draft.caller) else { return }
+        _ = try liveVault(vault, in: tx)
     }
 
     /// The live vault named `name`, or `notFound`.

@@ -72,10 +72,14 @@ public final class VaultEngine: Sendable {
 
     /// Creates a new store: the directory (0700), a random master key file (0600) unless the location names
     /// another key source, and the database (0600). Nothing is left half-written if any step fails.
+    /// A named key file (`location.masterKeyFile`) that does not exist yet is created, 0600, with a new random
+    /// key (and its missing parent directories, 0700); one that exists is used only if neither its group nor
+    /// others may read or write it.
     /// With `realm` (read from a file `kvfs realm export` wrote) the store joins that realm, so backups move
     /// between the two stores; without it, the store is a realm of its own. `dnsSuffix` is the host-name suffix
     /// of the vault URLs in object ids (`https://<vault>.<dnsSuffix>/…`).
-    /// - Throws: `VaultError.storeExists` when a store is already there, `.storeFailure` for file-system errors.
+    /// - Throws: `VaultError.storeExists` when a store is already there, `.invalidArgument` for a key file others
+    ///   may read, `.storeFailure` for file-system errors.
     @discardableResult
     public static func initialize(at location: StoreLocation, joining realm: RealmMembership? = nil,
                                   dnsSuffix: String = VaultObjectID.defaultDNSSuffix,
@@ -113,8 +117,19 @@ public final class VaultEngine: Sendable {
             unlink(keyTemp)
             unlink(dbTemp)
         }
+        var createdKeyFile: String?
+        defer {
+            // A key file made for this store goes with it when the store could not be made.
+            if let createdKeyFile, !FileManager.default.fileExists(atPath: location.databasePath) { unlink(createdKeyFile) }
+        }
         if let explicit = location.masterKeyFile {
-            key = try MasterKey.load(from: explicit)
+            if let existing = try MasterKey.existingFileMode(explicit) {
+                try MasterKey.refuseShared(explicit, mode: existing)
+                key = try MasterKey.load(from: explicit)
+            } else {
+                key = try MasterKey.create(at: explicit, makingParent: true)
+                createdKeyFile = explicit
+            }
         } else {
             unlink(keyTemp)
             key = try MasterKey.create(at: keyTemp)

@@ -24,8 +24,42 @@ enum MasterKey {
         return key
     }
 
-    /// Writes a new random key as hex text to `path`, mode 0600, refusing to overwrite.
-    static func create(at path: String) throws -> SecureBytes {
+    /// The permission bits of the file at `path`, or nil when there is none.
+    /// - Throws: `.storeFailure` when `path` cannot be examined or is not a regular file.
+    static func existingFileMode(_ path: String) throws -> mode_t? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw VaultError(.storeFailure, "Cannot examine the master key file '\(path)': \(String(cString: strerror(errno))).")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw VaultError(.storeFailure, "The master key file '\(path)' is not a regular file.")
+        }
+        return info.st_mode & 0o7777
+    }
+
+    /// Refuses a key file that its group or others may read or write: whoever can read it opens the store.
+    /// - Throws: `.invalidArgument` with the command that fixes it.
+    static func refuseShared(_ path: String, mode: mode_t) throws {
+        guard mode & 0o066 == 0 else {
+            throw VaultError.invalid("The master key file '\(path)' has mode \(String(mode, radix: 8, uppercase: false).leftPadded(to: 4)): its group or others may read or change it; run `chmod 600 \(path)` (and check who else holds a copy) first.")
+        }
+    }
+
+    /// Writes a new random key as hex text to `path`, mode 0600, refusing to overwrite. With `makingParent`,
+    /// missing parent directories are created 0700.
+    static func create(at path: String, makingParent: Bool = false) throws -> SecureBytes {
+        if makingParent {
+            let parent = (path as NSString).deletingLastPathComponent
+            if !parent.isEmpty && !FileManager.default.fileExists(atPath: parent) {
+                do {
+                    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true,
+                                                            attributes: [.posixPermissions: 0o700])
+                } catch {
+                    throw VaultError(.storeFailure, "Cannot create the directory '\(parent)' for the master key file.", cause: error)
+                }
+            }
+        }
         let key = try SecureRandom.secureBytes(size)
         var text = Array(key.withUnsafeBytes { $0.hexString }.utf8) + [0x0a]
         defer { wipe(&text) }
@@ -59,4 +93,8 @@ enum MasterKey {
         }
         return valid ? key : nil
     }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

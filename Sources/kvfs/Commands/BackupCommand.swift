@@ -15,6 +15,7 @@ enum BackupCommands {
             commandName: "backup", abstract: "Back up a secret with all its versions into a file.",
             discussion: backupDiscussion + "\nExample: kvfs secret backup --vault app1 --name db-password --file db-password.blob")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "The file to create.") var file: String
         func run() throws { try BackupFiles.backup(.secret, address, to: file, storeOptions) }
@@ -25,9 +26,10 @@ enum BackupCommands {
             commandName: "restore", abstract: "Restore a secret from a backup file, under its original name.",
             discussion: "The name must be free (not live, not soft-deleted) in the vault.\nExample: kvfs secret restore --vault app2 --file db-password.blob")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: VaultAddress
         @Option(name: .long, help: "A backup file (raw blob, or Azure's {\"value\":…} JSON).") var file: String
-        func run() throws { try BackupFiles.restore(.secret, into: address.vault, from: file, storeOptions) }
+        func run() throws { try BackupFiles.restore(.secret, into: address.vault, from: file, storeOptions, format) }
     }
 
     struct KeyBackup: ParsableCommand {
@@ -35,6 +37,7 @@ enum BackupCommands {
             commandName: "backup", abstract: "Back up a key with all its versions into a file (private parts stay sealed).",
             discussion: backupDiscussion + "\nExample: kvfs key backup --vault app1 --name signer --file signer.blob")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "The file to create.") var file: String
         func run() throws { try BackupFiles.backup(.key, address, to: file, storeOptions) }
@@ -45,9 +48,10 @@ enum BackupCommands {
             commandName: "restore", abstract: "Restore a key from a backup file, under its original name.",
             discussion: "The name must be free (not live, not soft-deleted) in the vault.\nExample: kvfs key restore --vault app2 --file signer.blob")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: VaultAddress
         @Option(name: .long, help: "A backup file (raw blob, or Azure's {\"value\":…} JSON).") var file: String
-        func run() throws { try BackupFiles.restore(.key, into: address.vault, from: file, storeOptions) }
+        func run() throws { try BackupFiles.restore(.key, into: address.vault, from: file, storeOptions, format) }
     }
 
     struct CertificateBackup: ParsableCommand {
@@ -55,6 +59,7 @@ enum BackupCommands {
             commandName: "backup", abstract: "Back up a certificate with all its versions, its managed key and secret.",
             discussion: backupDiscussion + "\nExample: kvfs certificate backup --vault app1 --name web --file web.blob")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "The file to create.") var file: String
         func run() throws { try BackupFiles.backup(.certificate, address, to: file, storeOptions) }
@@ -65,9 +70,10 @@ enum BackupCommands {
             commandName: "restore", abstract: "Restore a certificate (with its managed key and secret) from a backup file.",
             discussion: "All three names must be free in the vault.\nExample: kvfs certificate restore --vault app2 --file web.blob")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: VaultAddress
         @Option(name: .long, help: "A backup file (raw blob, or Azure's {\"value\":…} JSON).") var file: String
-        func run() throws { try BackupFiles.restore(.certificate, into: address.vault, from: file, storeOptions) }
+        func run() throws { try BackupFiles.restore(.certificate, into: address.vault, from: file, storeOptions, format) }
     }
 }
 
@@ -78,13 +84,13 @@ enum BackupFiles {
         try PrivateFile.create(at: file, contents: blob.bytes)
     }
 
-    static func restore(_ kind: ObjectKind, into vault: String, from file: String, _ options: StoreOptions) throws {
+    static func restore(_ kind: ObjectKind, into vault: String, from file: String, _ options: StoreOptions, _ format: OutputOptions) throws {
         let blob = try read(file)
         let engine = try options.open()
         if kind == .key {
-            try Output.json(KeyView(try engine.backups.restoreKey(vault: vault, blob: blob, as: .currentProcess())))
+            format.print(try Shapes.key(try engine.backups.restoreKey(vault: vault, blob: blob, as: .currentProcess())))
         } else {
-            try Output.json(ObjectView(try engine.backups.restore(kind, vault: vault, blob: blob, as: .currentProcess()), vault: vault, kind: kind))
+            format.print(Shapes.item(try engine.backups.restore(kind, vault: vault, blob: blob, as: .currentProcess()), kind: kind, withVersion: true))
         }
     }
 
@@ -135,6 +141,7 @@ extension VaultCommand {
             Example: kvfs vault backup --vault app1 --dir /var/backups/kvfs/app1-2025-06-01
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: VaultAddress
         @Option(name: .long, help: "The directory to write (new or empty).") var dir: String
 
@@ -176,6 +183,7 @@ extension VaultCommand {
             Example: kvfs vault restore --vault app1-copy --dir /var/backups/kvfs/app1-2025-06-01
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: VaultAddress
         @Option(name: .long, help: "A directory written by `kvfs vault backup`.") var dir: String
 
@@ -214,12 +222,13 @@ struct RealmCommand: ParsableCommand {
             Example: kvfs realm export --file /root/realm.json && scp /root/realm.json host2: && ssh host2 kvfs init --realm-file realm.json
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @Option(name: .long, help: "The file to create.") var file: String
 
         func run() throws {
             let membership = try storeOptions.open().backups.exportRealm(as: .currentProcess())
             try membership.write(to: file)
-            Output.line("Wrote realm \(membership.realm) to \(file).")
+            format.report("Wrote realm \(membership.realm) to \(file).", .object(["realm": .string(membership.realm), "file": .string(file)]))
         }
     }
 }

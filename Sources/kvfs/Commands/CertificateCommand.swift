@@ -16,13 +16,14 @@ struct CertificateCommand: ParsableCommand {
           kvfs certificate import --vault app1 --name legacy --file legacy.pfx --password "$PW"
         """,
         subcommands: [GetDefaultPolicy.self, Create.self, Import.self, Show.self, List.self, ListVersions.self, Update.self,
-                      Merge.self, Download.self, Delete.self, Recover.self, Purge.self,
+                      Merge.self, Download.self, Delete.self, ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self,
                       BackupCommands.CertificateBackup.self, BackupCommands.CertificateRestore.self])
 
     struct GetDefaultPolicy: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "get-default-policy",
                                                         abstract: "Print the default policy (self-signed, RSA-2048, PKCS#12, 12 months).")
-        func run() throws { try Output.json(CertificatePolicy.default) }
+        @OptionGroup var format: OutputOptions
+        func run() throws { try format.print(encoding: CertificatePolicy.default) }
     }
 
     struct Create: ParsableCommand {
@@ -34,6 +35,7 @@ struct CertificateCommand: ParsableCommand {
               kvfs certificate create --vault app1 --name web          # a new version with the current policy
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: ArgumentHelp("CertificatePolicy JSON file ('-' for stdin).", valueName: "file")) var policy: String?
         @Flag(name: .long, help: "Create the version disabled.") var disabled = false
@@ -43,7 +45,7 @@ struct CertificateCommand: ParsableCommand {
             let parsed = try policy.map(readPolicy)
             let operation = try storeOptions.open().certificates.create(vault: address.vault, name: address.name, policy: parsed,
                                                                       enabled: !disabled, tags: try parseTags(tags), as: .currentProcess())
-            try Output.json(operation)
+            format.print(Shapes.operation(operation))
         }
     }
 
@@ -51,6 +53,7 @@ struct CertificateCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import a certificate with its private key: PFX (with --password) or PEM (PKCS#8 key + certificates).")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: [.customLong("file"), .customShort("f")], help: ArgumentHelp("PFX or PEM file (default: stdin).", valueName: "file")) var file: String?
         @Option(name: .long, help: "The PFX password.") var password: String?
@@ -64,13 +67,14 @@ struct CertificateCommand: ParsableCommand {
             let material = CertificateImport(value: SecureBytes(bytes), password: password, policy: try policy.map(readPolicy),
                                              enabled: !disabled, tags: try parseTags(tags))
             let bundle = try storeOptions.open().certificates.import(vault: address.vault, name: address.name, material, as: .currentProcess())
-            try Output.json(CertificateBundleJSON(bundle))
+            format.print(try Shapes.certificate(bundle))
         }
     }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a certificate version (the bundle), its policy or its pending creation.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "A version (default: the current one).") var version: String?
         @Flag(name: .long, help: "Show the policy only.") var policy = false
@@ -79,11 +83,11 @@ struct CertificateCommand: ParsableCommand {
         func run() throws {
             let engine = try storeOptions.open()
             if policy {
-                try Output.json(try engine.certificates.policy(vault: address.vault, name: address.name, as: .currentProcess()))
+                try format.print(encoding: try engine.certificates.policy(vault: address.vault, name: address.name, as: .currentProcess()))
             } else if pending {
-                try Output.json(try engine.certificates.pendingOperation(vault: address.vault, name: address.name, as: .currentProcess()))
+                format.print(Shapes.operation(try engine.certificates.pendingOperation(vault: address.vault, name: address.name, as: .currentProcess())))
             } else {
-                try Output.json(CertificateBundleJSON(try engine.certificates.get(vault: address.vault, name: address.name, version: version, as: .currentProcess())))
+                format.print(try Shapes.certificate(try engine.certificates.get(vault: address.vault, name: address.name, version: version, as: .currentProcess())))
             }
         }
     }
@@ -91,20 +95,22 @@ struct CertificateCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a vault's certificates.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: VaultAddress
         func run() throws {
             let list = try storeOptions.open().objects(.certificate).list(vault: address.vault, as: .currentProcess())
-            try Output.json(list.map { ObjectView($0, vault: address.vault, kind: .certificate, withVersion: false) })
+            format.print(.array(list.map { Shapes.certificateItem($0) }))
         }
     }
 
     struct ListVersions: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list-versions", abstract: "List a certificate's versions.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let list = try storeOptions.open().objects(.certificate).versions(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(list.map { ObjectView($0, vault: address.vault, kind: .certificate) })
+            format.print(.array(list.map { Shapes.certificateItem($0, withVersion: true) }))
         }
     }
 
@@ -117,6 +123,7 @@ struct CertificateCommand: ParsableCommand {
               kvfs certificate update --vault app1 --name web --policy policy.json
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "A version (default: the current one).") var version: String?
         @Option(name: .long, help: "true or false.") var enabled: Bool?
@@ -128,7 +135,7 @@ struct CertificateCommand: ParsableCommand {
             let update = CertificateUpdate(attributes: AttributeUpdate(enabled: enabled, tags: tagValues), policy: try policy.map(readPolicy))
             let bundle = try storeOptions.open().certificates.update(vault: address.vault, name: address.name, version: version, update,
                                                                    as: .currentProcess())
-            try Output.json(CertificateBundleJSON(bundle))
+            format.print(try Shapes.certificate(bundle))
         }
     }
 
@@ -141,13 +148,14 @@ struct CertificateCommand: ParsableCommand {
               cat signed.pem ca.pem | kvfs certificate merge --vault app1 --name web
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: [.customLong("file"), .customShort("f")], help: ArgumentHelp("PEM certificates (default: stdin).", valueName: "file")) var file: String?
 
         func run() throws {
             let text = String(decoding: try readInput(file), as: UTF8.self)
             let bundle = try storeOptions.open().certificates.merge(vault: address.vault, name: address.name, pemChain: text, as: .currentProcess())
-            try Output.json(CertificateBundleJSON(bundle))
+            format.print(try Shapes.certificate(bundle))
         }
     }
 
@@ -156,6 +164,7 @@ struct CertificateCommand: ParsableCommand {
             abstract: "Write the certificate: PEM (leaf then chain), DER (leaf), or PFX (certificates only, no key).",
             discussion: "The private key is in the certificate's secret: kvfs secret show --vault V --name N.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "A version (default: the current one).") var version: String?
         @Option(name: .long, help: "PEM, DER or PFX.") var encoding = "PEM"
@@ -188,26 +197,50 @@ struct CertificateCommand: ParsableCommand {
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Soft-delete a certificate with its versions, key and secret.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let deleted = try storeOptions.open().objects(.certificate).delete(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(DeletedView(deleted, vault: address.vault))
+            format.print(Shapes.deleted(deleted))
+        }
+    }
+
+    struct ListDeleted: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list-deleted", abstract: "List soft-deleted certificates.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
+        @OptionGroup var address: VaultAddress
+        func run() throws {
+            let list = try storeOptions.open().objects(.certificate).listDeleted(vault: address.vault, as: .currentProcess())
+            format.print(.array(list.map(Shapes.deleted)))
+        }
+    }
+
+    struct ShowDeleted: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show-deleted", abstract: "Show a soft-deleted certificate's properties.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
+        @OptionGroup var address: ObjectAddress
+        func run() throws {
+            format.print(Shapes.deleted(try storeOptions.open().objects(.certificate).deleted(vault: address.vault, name: address.name, as: .currentProcess())))
         }
     }
 
     struct Recover: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Recover a soft-deleted certificate with its key and secret.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let props = try storeOptions.open().objects(.certificate).recover(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(ObjectView(props, vault: address.vault, kind: .certificate))
+            format.print(Shapes.certificateItem(props, withVersion: true))
         }
     }
 
     struct Purge: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Permanently remove a soft-deleted certificate, key and secret.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             try storeOptions.open().objects(.certificate).purge(vault: address.vault, name: address.name, as: .currentProcess())

@@ -16,7 +16,10 @@ struct KVFS: ParsableCommand {
           kvfs role assignment create --assignee alice --role "Key Vault Secrets Officer" --scope /vaults/app1
           echo -n s3cret | kvfs secret set --vault app1 --name db-password
           kvfs secret show --vault app1 --name db-password
+          kvfs --version
+          source <(kvfs --generate-completion-script bash)    # tab completion (also zsh, fish)
         """,
+        version: KVFSVersion.current,
         subcommands: [InitCommand.self, VaultCommand.self, PrincipalCommand.self, RoleCommand.self,
                       SecretCommand.self, KeyCommand.self, CertificateCommand.self, RealmCommand.self, AuditCommand.self, MountCommand.self, UnmountCommand.self])
 }

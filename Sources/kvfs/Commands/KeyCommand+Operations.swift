@@ -7,6 +7,7 @@ import VaultEngine
 /// (digests, signatures, ciphertexts), stdin/stdout by default.
 struct KeyOperationOptions: ParsableArguments {
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var format: OutputOptions
     @Option(name: .long, help: "The vault's name (with --name).") var vault: String?
     @Option(name: .long, help: "The key's name (with --vault).") var name: String?
     @Option(name: .long, help: ArgumentHelp("A mounted key directory (e.g. /run/kvfs/app1/keys/signer) instead of --vault/--name: the request goes through its ops file, as the mount's caller.", valueName: "dir"))
@@ -24,6 +25,9 @@ struct KeyOperationOptions: ParsableArguments {
             throw ValidationError("Give either --vault and --name (the store) or --path (a mounted key directory).")
         }
         guard path != nil || (vault != nil && name != nil) else { throw ValidationError("Give both --vault and --name.") }
+        guard !(format.isExplicit && output != nil) else {
+            throw ValidationError("Give either --out (raw bytes to a file) or -o FORMAT (the result as a document), not both.")
+        }
         guard path == nil || version == nil else {
             throw ValidationError("With --path, name a version by its directory: --path MOUNT/V/keys/.versions/N/VERSION.")
         }
@@ -44,6 +48,11 @@ struct KeyOperationOptions: ParsableArguments {
     }
 
     func write(_ result: KeyOperationResult) throws {
+        if format.isExplicit {
+            // az's KeyOperationResult: {kid, value (base64url), algorithm}.
+            format.print(try Shapes.keyOperation(result, algorithm: algorithm))
+            return
+        }
         guard case .bytes(let bytes) = result.value else { return }
         if let output, output != "-" {
             let ok = bytes.withUnsafeBytes {
@@ -86,7 +95,7 @@ extension KeyCommand {
             guard options.output == nil else { throw ValidationError("verify prints its verdict; --out is not used.") }
             let digest = try readInput(options.input)
             let result = try options.perform(.verify, value: SecureBytes(try readInput(signature)), digest: digest)
-            try Output.json(result)
+            options.format.print(try Shapes.keyOperation(result, algorithm: options.algorithm))
             if result.isValid != true { throw ExitCode.failure }
         }
     }

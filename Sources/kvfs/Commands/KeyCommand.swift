@@ -13,7 +13,7 @@ struct KeyCommand: ParsableCommand {
           kvfs key show --vault app1 --name signing --pem > signing.pub.pem
           openssl dgst -sha256 -binary msg.txt | kvfs key sign --vault app1 --name signing --algorithm ES256 > msg.sig
         """,
-        subcommands: [Create.self, Import.self, Show.self, List.self, ListVersions.self, Update.self, Rotate.self, Delete.self,
+        subcommands: [Create.self, Import.self, Show.self, Download.self, List.self, ListVersions.self, Update.self, Rotate.self, Delete.self,
                       ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self, BackupCommands.KeyBackup.self, BackupCommands.KeyRestore.self,
                       Sign.self, Verify.self, Encrypt.self, Decrypt.self, Wrap.self, Unwrap.self])
 
@@ -28,6 +28,7 @@ struct KeyCommand: ParsableCommand {
               kvfs key create --vault app1 --name kek --kty RSA --size 4096 --expires 2028-01-01 --tags owner=ops
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "RSA or EC.") var kty: String
         @Option(name: .long, help: "RSA modulus bits: 2048, 3072 or 4096.") var size: Int?
@@ -49,7 +50,7 @@ struct KeyCommand: ParsableCommand {
             let bundle = try storeOptions.open().keys.create(vault: address.vault, name: address.name,
                                                            KeyCreateOptions(spec, keyOps: try attributes.keyOps(), attributes: try attributes.newVersion()),
                                                            as: .currentProcess())
-            try Output.json(KeyView(bundle))
+            format.print(try Shapes.key(bundle))
         }
     }
 
@@ -65,6 +66,7 @@ struct KeyCommand: ParsableCommand {
               kvfs key import --vault app1 --name jwk-key < key.jwk
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .customLong("in"), help: ArgumentHelp("Read the key from this file (default: stdin).", valueName: "file")) var input: String?
         @OptionGroup var attributes: KeyAttributeOptions
@@ -87,7 +89,7 @@ struct KeyCommand: ParsableCommand {
             }
             let bundle = try storeOptions.open().keys.import(vault: address.vault, name: address.name, material, keyOps: try attributes.keyOps(),
                                                            attributes: try attributes.newVersion(), as: .currentProcess())
-            try Output.json(KeyView(bundle))
+            format.print(try Shapes.key(bundle))
         }
     }
 
@@ -100,6 +102,7 @@ struct KeyCommand: ParsableCommand {
               kvfs key show --vault app1 --name signing --version 3f2a... --pem > pub.pem
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "An older version's id.") var version: String?
         @Flag(name: .long, help: "Print the SubjectPublicKeyInfo PEM instead of JSON.") var pem = false
@@ -109,28 +112,70 @@ struct KeyCommand: ParsableCommand {
             if pem {
                 FileHandle.standardOutput.write(Data(bundle.publicKeyPEM.utf8))
             } else {
-                try Output.json(KeyView(bundle))
+                format.print(try Shapes.key(bundle))
             }
+        }
+    }
+
+    struct Download: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a key version's public key (SubjectPublicKeyInfo) to a new file: PEM (default) or DER.",
+            discussion: """
+            Public material only: the private part never leaves the vault. The file must not exist; it is made 0644 \
+            like any public key file.
+            Examples:
+              kvfs key download --vault app1 --name signing --file signing.pub.pem
+              kvfs key download --vault app1 --name signing --file signing.pub.der --encoding DER
+            """)
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
+        @OptionGroup var address: ObjectAddress
+        @Option(name: [.customLong("file"), .customShort("f")], help: ArgumentHelp("The file to create.", valueName: "file")) var file: String
+        @Option(name: [.customLong("encoding"), .customShort("e")], help: "PEM (default) or DER.") var encoding = "PEM"
+        @Option(name: .long, help: "An older version's id.") var version: String?
+
+        func run() throws {
+            guard ["PEM", "DER"].contains(encoding.uppercased()) else { throw InputError("--encoding must be PEM or DER.") }
+            guard !FileManager.default.fileExists(atPath: file) else {
+                throw VaultError(.conflict, "'\(file)' already exists; give a new file name.")
+            }
+            let bundle = try storeOptions.open().keys.get(vault: address.vault, name: address.name, version: version, as: .currentProcess())
+            let bytes: [UInt8]
+            if encoding.uppercased() == "DER" {
+                let body = bundle.publicKeyPEM.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+                guard let der = Data(base64Encoded: body) else { throw VaultError(.corrupted, "Key '\(address.name)' has an unreadable public key.") }
+                bytes = [UInt8](der)
+            } else {
+                bytes = Array(bundle.publicKeyPEM.utf8)
+            }
+            let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw InputError("Cannot create '\(file)': \(String(cString: strerror(errno))).") }
+            defer { close(fd) }
+            _ = fchmod(fd, 0o644)
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written == bytes.count else { throw InputError("Cannot write '\(file)': \(String(cString: strerror(errno))).") }
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a vault's keys (identifiers and attributes).")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: VaultAddress
         func run() throws {
             let list = try storeOptions.open().objects(.key).list(vault: address.vault, as: .currentProcess())
-            try Output.json(list.map { KeyItemView($0, vault: address.vault, withVersion: false) })
+            format.print(.array(list.map { Shapes.keyItem($0) }))
         }
     }
 
     struct ListVersions: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list-versions", abstract: "List a key's versions, oldest first.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let list = try storeOptions.open().objects(.key).versions(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(list.map { KeyItemView($0, vault: address.vault, withVersion: true) })
+            format.print(.array(list.map { Shapes.keyItem($0, withVersion: true) }))
         }
     }
 
@@ -144,6 +189,7 @@ struct KeyCommand: ParsableCommand {
               kvfs key update --vault app1 --name kek --expires none --tags ""
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         @Option(name: .long, help: "The version to change (default: the current one).") var version: String?
         @Option(name: .long, parsing: .upToNextOption,
@@ -162,7 +208,7 @@ struct KeyCommand: ParsableCommand {
             if let notBefore { update.attributes.notBefore = .some(notBefore == "none" ? nil : try parseDate(notBefore, "--not-before")) }
             guard !update.isEmpty else { throw ValidationError("Nothing to update: give --ops, --enabled, --tags, --expires or --not-before.") }
             let bundle = try storeOptions.open().keys.update(vault: address.vault, name: address.name, version: version, update, as: .currentProcess())
-            try Output.json(KeyView(bundle))
+            format.print(try Shapes.key(bundle))
         }
     }
 
@@ -171,55 +217,61 @@ struct KeyCommand: ParsableCommand {
             abstract: "Generate a new version with the same type, size or curve, operations and tags.",
             discussion: "Example: kvfs key rotate --vault app1 --name kek   (older versions still decrypt, unwrap and verify)")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
-            try Output.json(KeyView(try storeOptions.open().keys.rotate(vault: address.vault, name: address.name, as: .currentProcess())))
+            format.print(try Shapes.key(try storeOptions.open().keys.rotate(vault: address.vault, name: address.name, as: .currentProcess())))
         }
     }
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Soft-delete a key with all its versions.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let deleted = try storeOptions.open().objects(.key).delete(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(DeletedView(deleted, vault: address.vault))
+            format.print(Shapes.deleted(deleted))
         }
     }
 
     struct ListDeleted: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list-deleted", abstract: "List soft-deleted keys.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: VaultAddress
         func run() throws {
             let list = try storeOptions.open().objects(.key).listDeleted(vault: address.vault, as: .currentProcess())
-            try Output.json(list.map { DeletedView($0, vault: address.vault) })
+            format.print(.array(list.map(Shapes.deleted)))
         }
     }
 
     struct ShowDeleted: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show-deleted", abstract: "Show a soft-deleted key's properties.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let deleted = try storeOptions.open().objects(.key).deleted(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(DeletedView(deleted, vault: address.vault))
+            format.print(Shapes.deleted(deleted))
         }
     }
 
     struct Recover: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Recover a soft-deleted key with all its versions.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             let props = try storeOptions.open().objects(.key).recover(vault: address.vault, name: address.name, as: .currentProcess())
-            try Output.json(KeyItemView(props, vault: address.vault, withVersion: true))
+            format.print(Shapes.keyItem(props, withVersion: true))
         }
     }
 
     struct Purge: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Permanently remove a soft-deleted key (refused under purge protection).")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
         func run() throws {
             try storeOptions.open().objects(.key).purge(vault: address.vault, name: address.name, as: .currentProcess())
@@ -265,37 +317,4 @@ func readInput(_ path: String?) throws -> [UInt8] {
     guard let path, path != "-" else { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
     guard let data = FileManager.default.contents(atPath: path) else { throw InputError("Cannot read '\(path)'.") }
     return [UInt8](data)
-}
-
-/// A key version as Azure's KeyBundle names it: the public JWK, attributes, tags.
-struct KeyView: Encodable {
-    var key: PublicJWK
-    var attributes: ObjectView.Attributes
-    var tags: [String: String]
-    var managed: Bool?
-
-    init(_ bundle: KeyBundle) {
-        let p = bundle.properties
-        key = bundle.key
-        attributes = ObjectView.Attributes(enabled: p.enabled, notBefore: p.notBefore, expires: p.expires, created: p.created,
-                                           updated: p.updated, recoveryLevel: p.recoveryLevel, recoverableDays: p.recoverableDays)
-        tags = p.tags
-        managed = p.managed ? true : nil
-    }
-}
-
-/// A key in a listing, as Azure's KeyItem: kid, attributes, tags.
-struct KeyItemView: Encodable {
-    var kid: String
-    var attributes: ObjectView.Attributes
-    var tags: [String: String]
-    var managed: Bool?
-
-    init(_ p: VersionProperties, vault: String, withVersion: Bool) {
-        kid = (withVersion ? p.id : p.id.unversioned).description
-        attributes = ObjectView.Attributes(enabled: p.enabled, notBefore: p.notBefore, expires: p.expires, created: p.created,
-                                           updated: p.updated, recoveryLevel: p.recoveryLevel, recoverableDays: p.recoverableDays)
-        tags = p.tags
-        managed = p.managed ? true : nil
-    }
 }

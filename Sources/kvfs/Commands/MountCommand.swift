@@ -25,12 +25,16 @@ struct MountCommand: ParsableCommand {
     @Option(name: .long, help: "Show only this vault (repeatable).") var vault: [String] = []
     @Flag(name: .long, help: "Stay in the foreground.") var foreground = false
     @Option(name: .customShort("o"), help: "Extra FUSE mount options, comma-separated.") var options: String?
+    // `-o` is mount(8)'s options here, so the output format is `--output` only.
+    @Option(name: .long, help: ArgumentHelp("Output format: json, jsonc, table, tsv, yaml or none (default: one sentence).", valueName: "format"))
+    var output: OutputFormat?
     @Option(name: .long, help: "Write the daemon's log here (background mode).") var logFile: String?
     @Option(name: .long, help: .hidden) var readyFD: Int32?
 
     func run() throws {
         // Open the store first, so a missing store or a wrong key is reported here, not by a daemon.
         let engine = try storeOptions.open()
+        try MountCommand.requireVaults(vault, in: engine)
         if StaleMount.isStale(mountpoint) {
             FileHandle.standardError.write(Data("kvfs: \(mountpoint) holds a dead kvfs mount (\"Transport endpoint is not connected\": its daemon was killed); detaching it before mounting again.\n".utf8))
             try StaleMount.recover(mountpoint)
@@ -80,7 +84,23 @@ struct MountCommand: ParsableCommand {
         } catch {
             throw InputError("Mounting at \(mountpoint) failed: \(error.message)")
         }
-        Output.line("Mounted \(storeOptions.location.directory) at \(MountTable.canonicalPath(mountpoint)) (daemon pid \(pid)). Unmount with `kvfs unmount \(mountpoint)`.")
+        let sentence = "Mounted \(storeOptions.location.directory) at \(MountTable.canonicalPath(mountpoint)) (daemon pid \(pid)). Unmount with `kvfs unmount \(mountpoint)`."
+        guard let output else { return Output.line(sentence) }
+        FileHandle.standardOutput.write(Data(OutputRenderer.render(.object([
+            "mountpoint": .string(MountTable.canonicalPath(mountpoint)), "store": .string(storeOptions.location.directory),
+            "pid": .int(Int(pid)), "vaults": vault.isEmpty ? .null : .array(vault.map { .string($0) }),
+        ]), as: output).utf8))
+    }
+
+    /// Refuses a `--vault` that names no live vault the mounting user can see, so a typo fails here instead of
+    /// mounting an empty tree.
+    /// - Throws: `VaultError.vaultNotFound`.
+    static func requireVaults(_ names: [String], in engine: VaultEngine) throws {
+        guard !names.isEmpty else { return }
+        let known = Swift.Set(try engine.vaults.list(as: .currentProcess()).map { Names.key($0.name) })
+        for name in names where !known.contains(Names.key(name)) {
+            throw VaultError(.vaultNotFound, "--vault \(name.filter { !$0.isNewline && $0 != "\u{1b}" }): no such vault in this store (`kvfs vault list` shows them).")
+        }
     }
 
     /// glibc's POSIX_SPAWN_SETSID (a GNU extension the Swift importer does not see): the daemon gets its
@@ -106,6 +126,7 @@ struct UnmountCommand: ParsableCommand {
 
     @Argument(help: "The mountpoint.") var mountpoint: String
     @Flag(name: .long, help: "Detach even while files are open (lazy unmount).") var lazy = false
+    @OptionGroup var format: OutputOptions
 
     func run() throws {
         switch StaleMount.state(of: mountpoint) {
@@ -113,7 +134,7 @@ struct UnmountCommand: ParsableCommand {
             throw VaultError(.notFound, "Nothing is mounted at \(mountpoint).")
         case .stale:
             try StaleMount.recover(mountpoint)
-            Output.line("Detached the dead mount at \(mountpoint).")
+            format.report("Detached the dead mount at \(mountpoint).", .object(["mountpoint": .string(mountpoint), "detached": .string("dead mount")]))
         case .mounted:
             try FuseUnmount.unmount(mountpoint, lazy: lazy)
         }

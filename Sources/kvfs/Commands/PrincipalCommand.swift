@@ -18,6 +18,7 @@ struct PrincipalCommand: ParsableCommand {
               kvfs principal create --name ops --gid 1500
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @Option(name: .long, help: "1-64 letters, digits, '.', '_' and '-'.") var name: String
         @Option(name: .long, help: "Bind to this uid.") var uid: UInt32?
         @Option(name: .long, help: "Bind to this gid.") var gid: UInt32?
@@ -29,40 +30,26 @@ struct PrincipalCommand: ParsableCommand {
         func run() throws {
             let principal = try storeOptions.open().access.createPrincipal(
                 named: name, kind: uid != nil ? .user : .group, unixID: uid ?? gid!, as: .currentProcess())
-            try Output.json(PrincipalView(principal))
+            format.print(Shapes.principal(principal))
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List principals.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         func run() throws {
-            try Output.json(try storeOptions.open().access.principals(as: .currentProcess()).map(PrincipalView.init))
+            format.print(.array(try storeOptions.open().access.principals(as: .currentProcess()).map(Shapes.principal)))
         }
     }
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a principal and all its role assignments.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @Option(name: .long) var name: String
         func run() throws {
             try storeOptions.open().access.deletePrincipal(named: name, as: .currentProcess())
         }
-    }
-}
-
-struct PrincipalView: Encodable {
-    var name: String
-    var type: String
-    var uid: UInt32?
-    var gid: UInt32?
-    var created: Date
-
-    init(_ p: Principal) {
-        name = p.name
-        type = p.kind.rawValue
-        uid = p.kind == .user ? p.unixID : nil
-        gid = p.kind == .group ? p.unixID : nil
-        created = p.created
     }
 }

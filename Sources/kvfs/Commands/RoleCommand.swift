@@ -10,21 +10,12 @@ struct RoleCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the built-in roles with their data actions.")
+        @OptionGroup var format: OutputOptions
         func run() throws {
-            try Output.json(BuiltInRole.all.map { role in
-                RoleView(roleName: role.name, id: role.id, description: role.summary, dataActions: role.dataActions,
-                         canManageRoleAssignments: role.managesAssignments ? true : nil)
-            })
+            format.print(.array(BuiltInRole.all.map(Shapes.role)))
         }
     }
 
-    struct RoleView: Encodable {
-        var roleName: String
-        var id: String
-        var description: String
-        var dataActions: [String]
-        var canManageRoleAssignments: Bool?
-    }
 }
 
 struct AssignmentCommand: ParsableCommand {
@@ -44,6 +35,7 @@ struct AssignmentCommand: ParsableCommand {
               kvfs role assignment create --assignee ci --role "Key Vault Secrets Officer" --scope /vaults/app1/secrets/deploy-token
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @Option(name: .long, help: "The principal's name.") var assignee: String
         @Option(name: .long, help: "The role's exact name (see `kvfs role list`) or id.") var role: String
         @Option(name: .long, help: "/vaults/V or /vaults/V/{secrets|keys|certificates}/N.") var scope: String
@@ -54,46 +46,86 @@ struct AssignmentCommand: ParsableCommand {
             }
             let assignment = try storeOptions.open().access.assign(
                 principal: assignee, role: builtIn, scope: try Scope(parsing: scope), as: .currentProcess())
-            try Output.json(AssignmentView(assignment))
+            format.print(Shapes.assignment(assignment))
         }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List role assignments.")
+        static let configuration = CommandConfiguration(
+            abstract: "List role assignments.",
+            discussion: """
+            Examples:
+              kvfs role assignment list --assignee web
+              kvfs role assignment list --scope /vaults/app1/secrets/db --include-inherited   # also the vault's
+            """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: OutputOptions
         @Option(name: .long, help: "Only this principal's.") var assignee: String?
-        @Option(name: .long, help: "Only at exactly this scope.") var scope: String?
+        @Option(name: .long, help: "Only this role's (name or id).") var role: String?
+        @Option(name: .long, help: "Only at exactly this scope (with --include-inherited: also at the vault above it).") var scope: String?
+        @Flag(name: .long, help: "With --scope: also the assignments at the scopes above it, which apply there too.") var includeInherited = false
+
+        func validate() throws {
+            guard !includeInherited || scope != nil else { throw ValidationError("--include-inherited needs --scope.") }
+        }
+
         func run() throws {
+            let roleFilter = try role.map(parseRole)
+            let wanted = try scope.map(Scope.init(parsing:))
             let list = try storeOptions.open().access.assignments(
-                principal: assignee, scope: try scope.map(Scope.init(parsing:)), as: .currentProcess())
-            try Output.json(list.map(AssignmentView.init))
+                principal: assignee, scope: includeInherited ? nil : wanted, as: .currentProcess())
+            format.print(.array(list.filter { a in
+                (roleFilter == nil || a.role == roleFilter) && (wanted == nil || !includeInherited || a.scope.applies(at: wanted!))
+            }.map(Shapes.assignment)))
         }
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a role assignment by id.")
+        static let configuration = CommandConfiguration(
+            abstract: "Remove role assignments: by id, or every one matching --assignee, --role and --scope.",
+            discussion: """
+            Each removal is decided and audited on its own; prints nothing (as az). When none matches: exit 2.
+            Examples:
+              kvfs role assignment delete --ids 3f2a...
+              kvfs role assignment delete --assignee web --role "Key Vault Secrets User" --scope /vaults/app1
+              kvfs role assignment delete --assignee web            # all of web's assignments
+            """)
         @OptionGroup var storeOptions: StoreOptions
-        @Option(name: .long, help: "The assignment's id (see `list`).") var id: String
+        @OptionGroup var format: OutputOptions
+        @Option(name: [.customLong("ids"), .customLong("id")], parsing: .upToNextOption, help: "Assignment ids (see `list`).") var ids: [String] = []
+        @Option(name: .long, help: "The principal's name.") var assignee: String?
+        @Option(name: .long, help: "The role's exact name or id.") var role: String?
+        @Option(name: .long, help: "Exactly this scope: /vaults/V or /vaults/V/{secrets|keys|certificates}/N.") var scope: String?
+
+        func validate() throws {
+            let filtered = assignee != nil || role != nil || scope != nil
+            guard !ids.isEmpty || filtered else {
+                throw ValidationError("Give --ids, or at least one of --assignee, --role and --scope.")
+            }
+            guard ids.isEmpty || !filtered else { throw ValidationError("Give either --ids or --assignee/--role/--scope, not both.") }
+        }
+
         func run() throws {
-            try storeOptions.open().access.removeAssignment(id: id, as: .currentProcess())
+            let engine = try storeOptions.open()
+            if !ids.isEmpty {
+                for id in ids { try engine.access.removeAssignment(id: id, as: .currentProcess()) }
+                return
+            }
+            let roleFilter = try role.map(parseRole)
+            let matching = try engine.access.assignments(principal: assignee, scope: try scope.map(Scope.init(parsing:)), as: .currentProcess())
+                .filter { roleFilter == nil || $0.role == roleFilter }
+            guard !matching.isEmpty else {
+                throw VaultError(.assignmentNotFound, "No role assignment matches the given --assignee, --role and --scope.")
+            }
+            for assignment in matching { try engine.access.removeAssignment(id: assignment.id, as: .currentProcess()) }
         }
     }
 }
 
-struct AssignmentView: Encodable {
-    var id: String
-    var principalName: String
-    var roleDefinitionName: String
-    var roleDefinitionId: String
-    var scope: String
-    var createdOn: Date
-
-    init(_ a: RoleAssignment) {
-        id = a.id
-        principalName = a.principal
-        roleDefinitionName = a.role.name
-        roleDefinitionId = a.role.id
-        scope = a.scope.description
-        createdOn = a.created
+/// A built-in role by its exact name or id.
+func parseRole(_ text: String) throws -> BuiltInRole {
+    guard let role = BuiltInRole.named(text) else {
+        throw InputError("Unknown role '\(text)'; `kvfs role list` shows the built-in roles.")
     }
+    return role
 }

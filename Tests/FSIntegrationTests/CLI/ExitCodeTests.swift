@@ -68,6 +68,12 @@ import Glibc
              arguments: ["role", "assignment", "create", "--assignee", "nobody", "--role", "Key Vault Reader",
                          "--scope", "/vaults/app", "--store", "@store"]),
         Case(code: 2, what: "nothing mounted", arguments: ["unmount", "@dir"]),
+        Case(code: 2, what: "a data command's vault not found (the Owner is told)",
+             arguments: ["secret", "show", "--vault", "nosuch", "--name", "s", "--store", "@store"]),
+        Case(code: 2, what: "mount --vault names no vault",
+             arguments: ["mount", "@dir", "--vault", "app", "--vault", "nosuch", "--foreground", "--store", "@store"]),
+        Case(code: 5, what: "init with a master key file others can read",
+             arguments: ["init", "--store", "@dir/new", "--master-key-file", "@dir/shared.key"]),
         Case(code: 3, what: "no role grants the action",
              arguments: ["secret", "show", "--vault", "other", "--name", "s", "--store", "@store"]),
         Case(code: 4, what: "vault name taken (case-insensitive)", arguments: ["vault", "create", "--name", "APP", "--store", "@store"]),
@@ -106,6 +112,8 @@ import Glibc
         let key = store.directory + "/other.key"
         FileManager.default.createFile(atPath: key, contents: Data((0..<32).map { _ in UInt8.random(in: 0...255) }),
                                        attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(atPath: store.directory + "/shared.key", contents: Data(String(repeating: "ab", count: 32).utf8),
+                                       attributes: [.posixPermissions: 0o644])
         let arguments = c.arguments.map {
             $0.replacingOccurrences(of: "@store", with: store.path).replacingOccurrences(of: "@dir", with: store.directory)
         }

@@ -19,6 +19,9 @@ final class ReadCache: Sendable {
 
     private let state = Mutex(State())
     private let lifetime: UInt64 = 1_000_000_000
+    /// Rows (and misses) kept per table at most: a burst of lookups of names that do not exist (a caller
+    /// stat-ing a million missing files) costs a bounded amount of memory, then starts the table afresh.
+    static let maxEntriesPerTable = 4096
     let signal: StoreSignal
     let backend: any StoreBackend
 
@@ -46,7 +49,9 @@ final class ReadCache: Sendable {
         if let hit = state.withLock({ $0.token == token ? $0[keyPath: table][key] : nil }) { return hit }
         let value = try backend.read(load)
         state.withLock { state in
-            if state.token == token { state[keyPath: table][key] = .some(value) }
+            guard state.token == token else { return }
+            if state[keyPath: table].count >= ReadCache.maxEntriesPerTable { state[keyPath: table] = [:] }
+            state[keyPath: table][key] = .some(value)
         }
         return value
     }

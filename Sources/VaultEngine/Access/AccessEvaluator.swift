@@ -44,13 +44,9 @@ public struct AccessEvaluator: Sendable {
     /// assignment covers that object only: it never lets one list a collection or create a new name
     /// (`objectExists == false`), as in Azure.
     public func decide(_ action: DataAction, on resource: Resource, objectExists: Bool = true) -> AccessDecision {
-        let vaultKey = Names.key(resource.vault)
-        let nameKey = resource.name.map(Names.key)
-        for assignment in assignments where assignment.scope.vaultKey == vaultKey && assignment.role.grants(action) {
-            guard let object = assignment.scope.object else { return .allow(assignment) }
-            if let nameKey, objectExists, object.kind == resource.kind, assignment.scope.objectKey == nameKey {
-                return .allow(assignment)
-            }
+        let target = Target(resource, objectExists: objectExists)
+        if let assignment = assignments.first(where: { target.isCovered(by: $0) && $0.role.grants(action) }) {
+            return .allow(assignment)
         }
         if assignments.isEmpty {
             return .deny("DeniedWithNoValidRBAC: the caller holds no role assignment")
@@ -58,21 +54,37 @@ public struct AccessEvaluator: Sendable {
         return .deny("DeniedWithNoValidRBAC: no assignment grants \(action) on \(resource)")
     }
 
-    /// The data actions the caller holds on `resource` (for mode bits and listings): the same answers as
-    /// `decide` for each action, in one pass over the assignments.
+    /// The data actions the caller holds on `resource` (for capabilities): the same answers as `decide` for
+    /// each action, from the same scope rule, in one pass over the assignments.
     public func grantedActions(on resource: Resource, among actions: [DataAction]) -> Set<DataAction> {
-        let vaultKey = Names.key(resource.vault)
-        let nameKey = resource.name.map(Names.key)
-        var granted = [Bool](repeating: false, count: actions.count)
-        for assignment in assignments where assignment.scope.vaultKey == vaultKey {
-            if let object = assignment.scope.object {
-                guard let nameKey, object.kind == resource.kind, assignment.scope.objectKey == nameKey else { continue }
-            }
-            for (i, action) in actions.enumerated() where !granted[i] && assignment.role.grants(action) {
-                granted[i] = true
-            }
+        let target = Target(resource, objectExists: true)
+        var granted = Set<DataAction>()
+        for assignment in assignments where target.isCovered(by: assignment) {
+            for action in actions where assignment.role.grants(action) { granted.insert(action) }
         }
-        return Set(zip(actions, granted).filter(\.1).map(\.0))
+        return granted
+    }
+
+    /// The one scope rule: a vault-scope assignment covers every object of its vault and the vault's
+    /// collections; an object-scope assignment covers that existing object only.
+    private struct Target {
+        let vaultKey: String
+        let kind: ObjectKind
+        let nameKey: String?
+        let objectExists: Bool
+
+        init(_ resource: Resource, objectExists: Bool) {
+            vaultKey = Names.key(resource.vault)
+            kind = resource.kind
+            nameKey = resource.name.map(Names.key)
+            self.objectExists = objectExists
+        }
+
+        func isCovered(by assignment: RoleAssignment) -> Bool {
+            guard assignment.scope.vaultKey == vaultKey else { return false }
+            guard let object = assignment.scope.object else { return true }
+            return objectExists && nameKey != nil && object.kind == kind && assignment.scope.objectKey == nameKey
+        }
     }
 
     /// Whether the caller holds any assignment in `vault` (it may then see the vault's directory).

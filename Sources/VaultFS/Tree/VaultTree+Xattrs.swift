@@ -43,8 +43,6 @@ extension VaultTree {
             let names = text.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
             guard let ops = try? names.map(KeyOperation.parse) else { throw FileSystemError.invalidArgument }
             keyOps = ops
-        case "content_type" where object.kind == .key:
-            throw FileSystemError.notPermitted
         case "enabled":
             switch text.lowercased() {
             case "true", "1", "yes": update.enabled = true

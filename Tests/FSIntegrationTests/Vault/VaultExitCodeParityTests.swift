@@ -41,5 +41,20 @@ extension VaultMountTests {
             guard let id = list.first?["id"] as? String else { throw VaultTestError("no assignment for me: \(out)") }
             return id
         }
+
+        @Test("keys have no content type: EINVAL through setfattr, as through the engine; a secret takes one")
+        func contentTypeOnKeys() throws {
+            let setup = VaultMountFixture.Setup(vaults: [.init(name: Self.vault)], users: [("me", 0)],
+                                                assignments: [("me", "Key Vault Administrator", "/vaults/\(Self.vault)")])
+            try VaultMountFixture.with(setup) { mount in
+                try mount.kvfs(["key", "create", "--vault", Self.vault, "--name", "k", "--kty", "EC"])
+                try mount.kvfs(["secret", "set", "--vault", Self.vault, "--name", "plain"], input: Data("v".utf8))
+                let results = try mount.probe(TestCaller.root, [
+                    .setxattr("\(Self.vault)/keys/k", "user.kv.content_type", "text/plain"),
+                    .setxattr("\(Self.vault)/secrets/plain", "user.kv.content_type", "text/plain"),
+                ])
+                #expect(results.map(\.result) == ["EINVAL", "OK"], "\(results)")
+            }
+        }
     }
 }

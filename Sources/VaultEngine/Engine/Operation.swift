@@ -128,15 +128,9 @@ extension EngineContext {
     func runNewVersion<R, P, T>(_ op: Operation, _ caller: Caller, vault: String, name: String, checking: () throws -> Void = {},
                                 reading: (NewVersionStep) throws -> R, making: (R) throws -> P,
                                 _ body: (NewVersionStep, P) throws -> T) throws -> T {
-        try audited(op.name, caller, vault: vault, kind: op.kind, object: name, version: nil) { draft in
-            if case .owner(let what) = op.right { try requireOwner(caller, what) }
-            try checking()
-            let read = try backend.read { tx in try reading(try newVersionStep(op, draft, vault: vault, name: name, in: tx)) }
-            let made = try making(read)
-            return try writeTransaction(op, draft) { tx in
-                try body(try newVersionStep(op, draft, vault: vault, name: name, in: tx), made)
-            }
-        }
+        try withSlowWork(op, caller, vault: vault, name: name, checking: checking,
+                         step: { tx, draft in try newVersionStep(op, draft, vault: vault, name: name, in: tx) },
+                         reading: reading, making: making, body)
     }
 
     /// `run` on an object with slow work between a read and the write (issuing a certificate), in the shape of
@@ -144,13 +138,27 @@ extension EngineContext {
     /// inside the write. One audit line.
     func run<R, P, T>(_ op: Operation, _ caller: Caller, vault: String, name: String, reading: (ObjectStep) throws -> R,
                       making: (R) throws -> P, _ body: (ObjectStep, P) throws -> T) throws -> T {
+        try withSlowWork(op, caller, vault: vault, name: name, checking: {},
+                         step: { tx, draft in try objectStep(op, draft, vault: vault, name: name, version: nil, in: tx) },
+                         reading: reading, making: making, body)
+    }
+
+    private func withSlowWork<S, R, P, T>(_ op: Operation, _ caller: Caller, vault: String, name: String,
+                                          checking: () throws -> Void, step: (any StoreTransaction, AuditDraft) throws -> S,
+                                          reading: (S) throws -> R, making: (R) throws -> P,
+                                          _ body: (S, P) throws -> T) throws -> T {
         try audited(op.name, caller, vault: vault, kind: op.kind, object: name, version: nil) { draft in
-            let read = try backend.read { tx in try reading(try objectStep(op, draft, vault: vault, name: name, version: nil, in: tx)) }
+            try refuseNonOwner(op, caller)
+            try checking()
+            let read = try backend.read { tx in try reading(try step(tx, draft)) }
             let made = try making(read)
-            return try writeTransaction(op, draft) { tx in
-                try body(try objectStep(op, draft, vault: vault, name: name, version: nil, in: tx), made)
-            }
+            return try writeTransaction(op, draft) { tx in try body(try step(tx, draft), made) }
         }
+    }
+
+    /// A management operation of anyone but the store's Owner is refused before anything else.
+    private func refuseNonOwner(_ op: Operation, _ caller: Caller) throws {
+        if case .owner(let what) = op.right { try requireOwner(caller, what) }
     }
 
     /// Decides `op` for a new version of `name` and runs `body` on what it found, in a read transaction, without
@@ -208,7 +216,7 @@ extension EngineContext {
     func pipeline<T>(_ op: Operation, _ caller: Caller, vault: String?, name: String?, version: String?,
                      checking: () throws -> Void, _ work: (any StoreTransaction, AuditDraft) throws -> T) throws -> T {
         try audited(op.name, caller, vault: vault, kind: op.kind, object: name, version: version) { draft in
-            if case .owner(let what) = op.right { try requireOwner(caller, what) }
+            try refuseNonOwner(op, caller)
             try checking()
             guard op.writes else {
                 return op.cached ? try readCache.read { tx in try work(tx, draft) }

@@ -33,7 +33,7 @@ extension KeyDetails {
     func parameters() throws -> KeyParameters {
         switch kty {
         case KeyType.rsa.rawValue:
-            if let keySize, RSAKeySize.supported.contains(keySize) { return .rsa(bits: keySize) }
+            if let keySize, KeyRules.supportsRSA(bits: keySize) { return .rsa(bits: keySize) }
         case KeyType.ec.rawValue:
             if let crv, let curve = EllipticCurve(rawValue: crv) { return .ec(curve) }
         default:

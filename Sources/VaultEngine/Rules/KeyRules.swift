@@ -10,10 +10,13 @@ public enum KeyRules {
         }
     }
 
+    /// Whether a vault holds RSA keys of this size (generated, imported, or read back from the store).
+    static func supportsRSA(bits: Int) -> Bool { RSAKeySize.supported.contains(bits) }
+
     /// RSA keys are 2048, 3072 or 4096 bits with an odd public exponent from 3 to 2³² − 1.
     /// - Throws: `KeyCryptoError.invalidArgument` (the crypto layer's own error, so it can ask too).
     static func checkRSA(bits: Int, exponent: Int = RSAKeySize.defaultExponent) throws {
-        guard RSAKeySize.supported.contains(bits) else {
+        guard supportsRSA(bits: bits) else {
             throw KeyCryptoError(.invalidArgument, "RSA key size must be 2048, 3072 or 4096 bits, not \(bits).")
         }
         guard exponent >= 3, exponent % 2 == 1, exponent <= Int(UInt32.max) else {

@@ -32,7 +32,7 @@ public enum KeyParameters: Sendable, Hashable, CustomStringConvertible {
     static func of(_ pkey: OpaquePointer) throws -> KeyParameters {
         if EVP_PKEY_is_a(pkey, "RSA") == 1 {
             let bits = Int(EVP_PKEY_get_bits(pkey))
-            guard RSAKeySize.supported.contains(bits) else {
+            guard KeyRules.supportsRSA(bits: bits) else {
                 throw KeyCryptoError(.unsupportedKey, "RSA keys must be 2048, 3072 or 4096 bits; this one has \(bits).")
             }
             return .rsa(bits: bits)

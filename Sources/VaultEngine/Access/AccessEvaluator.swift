@@ -87,6 +87,15 @@ public struct AccessEvaluator: Sendable {
         }
     }
 
+    /// The first assignment that grants `action` on `kind` anywhere in `vault`: at vault scope, or on any one
+    /// object of that kind (a writer's temporary file may become any object it may write).
+    public func grantAnywhere(_ action: DataAction, _ kind: ObjectKind, in vault: String) -> RoleAssignment? {
+        let vaultKey = Names.key(vault)
+        return assignments.first {
+            $0.scope.vaultKey == vaultKey && $0.role.grants(action) && ($0.scope.object.map { $0.kind == kind } ?? true)
+        }
+    }
+
     /// Whether the caller holds any assignment in `vault` (it may then see the vault's directory).
     public func holdsAnyRole(in vault: String) -> Bool {
         let vaultKey = Names.key(vault)

@@ -19,11 +19,24 @@ public enum Names {
         }
     }
 
+    /// The longest object name, in bytes (Azure's rule).
+    public static let maxObjectNameBytes = 127
+
+    /// Whether `name` is longer than any object name may be (front-ends answer "name too long", not
+    /// "invalid").
+    public static func isTooLongForObject(_ name: String) -> Bool { name.utf8.count > maxObjectNameBytes }
+
+    /// Whether `name` is a valid object name (no error built).
+    public static func isValidObject(_ name: String) -> Bool {
+        let bytes = name.utf8
+        return (1...maxObjectNameBytes).contains(bytes.count) && bytes.allSatisfy(isNameByte)
+    }
+
     /// Object names (secrets, keys, certificates): 1–127 of `[0-9a-zA-Z-]`.
     /// - Throws: `VaultError.invalidArgument`.
     public static func validateObject(_ name: String, kind: ObjectKind) throws {
         let bytes = Array(name.utf8)
-        guard (1...127).contains(bytes.count), bytes.allSatisfy(isNameByte) else {
+        guard (1...maxObjectNameBytes).contains(bytes.count), bytes.allSatisfy(isNameByte) else {
             throw VaultError(.invalidArgument,
                              "\(kind.displayName) name '\(printable(name))' is not valid: use 1 to 127 letters, digits and hyphens.")
         }

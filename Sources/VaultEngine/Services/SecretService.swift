@@ -65,6 +65,30 @@ public struct SecretService: Sendable {
     }
 }
 
+extension SecretService {
+    /// Decides whether `caller` may hold a temporary file in the vault's secrets folder — an unsaved value a
+    /// front-end keeps in memory until it becomes a version through `prepareWrite` + `set` (an atomic replace)
+    /// or is discarded. It needs `secrets/setSecret/action` at vault scope or on at least one secret of the
+    /// vault: whoever may write some secret here may stage its next value. An allowance writes no audit line;
+    /// a refusal is audited as SecretSet.
+    /// - Throws: `.accessDenied` (also when the caller holds no role in the vault, whether or not it exists),
+    ///   `.vaultNotFound`.
+    public func prepareTemporaryFile(vault: String, as caller: Caller) throws {
+        let snapshot = try context.snapshot()
+        let evaluator = AccessEvaluator(assignments: snapshot.assignments(for: caller))
+        let allowed = evaluator.grantAnywhere(DataAction.Secrets.setSecret, .secret, in: vault) != nil
+        if !allowed {
+            try context.audited(Operation.secretSet.name, caller, vault: vault, kind: .secret) { draft in
+                draft.decision = .deny("DeniedWithNoValidRBAC: no assignment grants \(DataAction.Secrets.setSecret) in vault '\(Names.printable(vault))'")
+                throw VaultError(.accessDenied, "Caller \(caller) may not write secrets in vault '\(Names.printable(vault))'.")
+            }
+        }
+        guard snapshot.liveVaults.contains(Names.key(vault)) else {
+            throw VaultError(.vaultNotFound, "Vault '\(Names.printable(vault))' was not found.")
+        }
+    }
+}
+
 /// What a writer of a secret learns before it writes: the current version (nil for a new name) and the
 /// attributes the next version keeps from it (content type and tags).
 public struct SecretWrite: Sendable {

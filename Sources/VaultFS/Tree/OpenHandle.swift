@@ -13,6 +13,8 @@ final class OpenHandle: Sendable {
         case staticContent
         /// A control file: each write is a request, the response is read back on the same handle.
         case control(any ControlHandler)
+        /// One of the caller's temporary files (atomic replace): reads and writes go to its bytes.
+        case temporary(TemporaryFile)
     }
 
     struct State: ~Copyable {
@@ -25,6 +27,8 @@ final class OpenHandle: Sendable {
         var written: Bool = false
         /// A write was refused (too large): the value is incomplete and must never be stored.
         var refused: Bool = false
+        /// The writer was killed by a signal before a clean close: nothing is ever stored from this handle.
+        var killed: Bool = false
         /// How much of a control file's response has been read.
         var responseCursor: Int = 0
         /// Content type and tags of the version the handle started from, carried to the new version.
@@ -37,9 +41,11 @@ final class OpenHandle: Sendable {
     let caller: Caller
     let writable: Bool
     let append: Bool
+    /// For a secret created under a new name: the name as the caller wrote it, which the new secret keeps.
+    let newName: String?
     let state: Mutex<State>
 
-    init(node: any TreeNode, purpose: Purpose, caller: Caller, writable: Bool, append: Bool = false,
+    init(node: any TreeNode, purpose: Purpose, caller: Caller, writable: Bool, append: Bool = false, newName: String? = nil,
          content: consuming ValueBuffer = ValueBuffer(), dirty: Bool = false,
          carried: NewVersionAttributes = NewVersionAttributes()) {
         self.node = node
@@ -47,10 +53,19 @@ final class OpenHandle: Sendable {
         self.caller = caller
         self.writable = writable
         self.append = append
+        self.newName = newName
         self.state = Mutex(State(buffer: content, dirty: dirty, carried: carried))
     }
 
-    var size: Int { state.withLock { $0.buffer.count } }
+    var size: Int {
+        if let temporary { return temporary.size }
+        return state.withLock { $0.buffer.count }
+    }
+
+    var temporary: TemporaryFile? {
+        if case .temporary(let file) = purpose { return file }
+        return nil
+    }
 
     var isSecretValue: Bool {
         if case .secretValue = purpose { return true }

@@ -9,6 +9,10 @@ struct TreeContext: Sendable {
     let vaultFilter: Set<String>?
     /// The mount's start, shown as the time of directories and files that have no time of their own.
     let started: Date
+    /// The callers' temporary files (atomic replace), in memory only.
+    let temporaries: TemporaryFiles
+    /// Secrets processes soft-deleted a moment ago (`install`'s remove-then-create).
+    let removals = RecentRemovals()
 
     /// `ENOENT` for a vault outside the mount's filter.
     func requireInFilter(_ vault: String) throws {

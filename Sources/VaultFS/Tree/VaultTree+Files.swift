@@ -22,6 +22,9 @@ extension VaultTree {
     public func read(inode: UInt64, handle: UInt64, offset: UInt64, size: Int, context: OperationContext) throws -> [UInt8] {
         guard let open = handles.get(handle) else { throw FileSystemError(EBADF) }
         if open.control != nil { return ControlProtocol.read(from: open, size: size) }
+        if let temporary = open.temporary {
+            return temporary.state.withLock { $0.buffer.read(at: Int(clamping: offset), size: size) }
+        }
         return open.state.withLock { $0.buffer.read(at: Int(clamping: offset), size: size) }
     }
 
@@ -30,6 +33,17 @@ extension VaultTree {
         guard let open = handles.get(handle) else { throw FileSystemError(EBADF) }
         guard open.writable else { throw FileSystemError(EBADF) }
         if let control = open.control { return try ControlProtocol.write(data, to: open, handler: control, in: tree) }
+        if let temporary = open.temporary {
+            return try temporary.state.withLock { state throws(FileSystemError) -> Int in
+                let start = open.append ? state.buffer.count : Int(clamping: offset)
+                guard start + data.count <= ObjectLimits.maxSecretValueBytes else {
+                    state.refused = true
+                    throw .fileTooLarge
+                }
+                state.buffer.write(data, at: start)
+                return data.count
+            }
+        }
         return try open.state.withLock { state throws(FileSystemError) -> Int in
             let start = open.append ? state.buffer.count : Int(clamping: offset)
             guard start + data.count <= ObjectLimits.maxSecretValueBytes else {
@@ -46,6 +60,18 @@ extension VaultTree {
     /// Stores what was written as one new version; its error is what `close()` returns.
     public func flush(inode: UInt64, handle: UInt64, context: OperationContext) throws {
         guard let open = handles.get(handle) else { return }
+        guard open.writable, open.isSecretValue || open.temporary != nil else { return }
+        if ProcessExit.isKilledBySignal(thread: context.pid) {
+            // A writer killed before a clean close: what it wrote is dropped, now and at release.
+            open.state.withLock { state in
+                state.killed = true
+                state.buffer.wipe()
+            }
+            if let temporary = open.temporary, temporary.creator == context.pid || temporary.key.uid == open.caller.uid {
+                tree.temporaries.discard(temporary)
+            }
+            return
+        }
         try store(open, onlyIfWritten: true)
     }
 
@@ -62,6 +88,10 @@ extension VaultTree {
     public func release(inode: UInt64, handle: UInt64, flags: Int32, context: OperationContext) throws {
         guard let open = handles.remove(handle) else { return }
         defer { open.wipe() }
+        if let temporary = open.temporary {
+            tree.temporaries.closed(temporary)
+            return
+        }
         do {
             try store(open, onlyIfWritten: false)
         } catch let error as FileSystemError where error == .fileTooLarge {
@@ -69,12 +99,26 @@ extension VaultTree {
         }
     }
 
+    /// Modes and owners are the vault's to decide. A change that asks for what `stat` already shows — the
+    /// caller as owner (`fchown` to oneself, as `sed -i` does), a mode with no group or other bits
+    /// (`install -m 0600`, `chmod 600`) — succeeds and changes nothing; anything else is `EPERM`.
+    static func refuseOwnershipChanges(_ changes: AttributeChanges, caller: Caller) throws {
+        if let uid = changes.uid, uid != caller.uid { throw FileSystemError.notPermitted }
+        if let gid = changes.gid, gid != caller.gid { throw FileSystemError.notPermitted }
+        if let permissions = changes.permissions, permissions & 0o7077 != 0 { throw FileSystemError.notPermitted }
+    }
+
     /// `truncate`, `O_TRUNC` and times. Modes and owners are the vault's to decide: `EPERM`.
     public func setattr(inode: UInt64, changes: AttributeChanges, handle: UInt64?, context: OperationContext) throws -> AttributeReply {
         let caller = callers.caller(context)
         let node = try inodes.node(inode)
-        if changes.permissions != nil || changes.uid != nil || changes.gid != nil { throw FileSystemError.notPermitted }
+        try Self.refuseOwnershipChanges(changes, caller: caller)
         if let size = changes.size {
+            if let handle, let temporary = handles.get(handle)?.temporary {
+                guard size <= UInt64(ObjectLimits.maxSecretValueBytes) else { throw FileSystemError.fileTooLarge }
+                temporary.state.withLock { $0.buffer.resize(to: Int(size)) }
+                return AttributeReply(try attributes(of: handles.get(handle)!, caller: caller))
+            }
             guard size <= UInt64(ObjectLimits.maxSecretValueBytes) else { throw FileSystemError.fileTooLarge }
             if let handle, let open = handles.get(handle), open.isSecretValue {
                 guard open.writable else { throw FileSystemError.invalidArgument }

@@ -25,8 +25,10 @@ public final class VaultTree: FileSystemOperations {
     var engine: VaultEngine { tree.engine }
 
     /// A tree over `engine`, optionally limited to some vaults.
-    public init(engine: VaultEngine, vaults: [String]? = nil, logger: Logger = Logger(label: "kvfs.fs")) {
-        self.tree = TreeContext(engine: engine, vaultFilter: vaults.map { Set($0.map(Names.key)) }, started: Date())
+    public init(engine: VaultEngine, vaults: [String]? = nil, temporaryFilesAbandonedAfter: TimeInterval = 60,
+                logger: Logger = Logger(label: "kvfs.fs")) {
+        self.tree = TreeContext(engine: engine, vaultFilter: vaults.map { Set($0.map(Names.key)) }, started: Date(),
+                                temporaries: TemporaryFiles(abandonAfter: temporaryFilesAbandonedAfter))
         self.logger = logger
     }
 
@@ -36,9 +38,27 @@ public final class VaultTree: FileSystemOperations {
     /// lookup of its inode.
     public func lookup(parent: UInt64, name: String, context: OperationContext) throws -> Entry {
         let caller = callers.caller(context)
-        let node = try inodes.node(parent).child(name)
+        let node = try child(of: inodes.node(parent), name, caller: caller, context: context)
         let attributes = try attributesOrPending(of: node, caller: caller)
         return Entry(attributes, inode: inodes.lookedUp(node))
+    }
+
+    /// The node `name` names in `parent` for `caller`: in a `secrets/` folder the caller's own temporary file
+    /// of that name comes first. A name no secret may have is `EINVAL`, except to an exclusive create
+    /// (`O_CREAT|O_EXCL`), which learns `ENOENT` so that the kernel goes on to `create` — where such a name
+    /// becomes a temporary file (see `TemporaryFiles`).
+    func child(of parent: any TreeNode, _ name: String, caller: Caller, context: OperationContext? = nil) throws -> any TreeNode {
+        guard let folder = parent as? CollectionNode, folder.kind == .secret else { return try parent.child(name) }
+        if tree.temporaries.find(vault: folder.vault, uid: caller.uid, name: name) != nil {
+            return TemporaryNode(key: TemporaryFiles.Key(vault: Names.key(folder.vault), uid: caller.uid, name: name))
+        }
+        let result = Result { () throws(FileSystemError) -> any TreeNode in try parent.child(name) }
+        guard case .failure(let error) = result else { return try result.get() }
+        if error == .invalidArgument || error.errno == ENAMETOOLONG, let context,
+           name.utf8.count <= TemporaryNode.maxNameBytes, PendingSyscall.isExclusiveCreate(thread: context.pid) {
+            throw FileSystemError.noSuchEntry
+        }
+        throw error
     }
 
     /// The attributes of `node`, or of the caller's own file created under that name and not yet stored.
@@ -66,13 +86,16 @@ public final class VaultTree: FileSystemOperations {
     /// What `fstat` shows on an open file: the node's attributes with the size of what the handle holds. A
     /// file created but not yet stored has no version in the vault; it shows as the caller's, 0600, now.
     func attributes(of open: OpenHandle, caller: Caller) throws -> FileAttributes {
+        if let temporary = open.temporary {
+            return open.node.file(ModeBits.newFile, for: caller, size: UInt64(temporary.size), modified: temporary.created)
+        }
         var attributes: FileAttributes
         do {
             attributes = try open.node.attributes(for: caller, in: tree)
         } catch let error as FileSystemError where error == .noSuchEntry && open.writable && open.isSecretValue {
             attributes = open.node.file(ModeBits.newFile, for: caller, modified: Date())
         }
-        if open.control == nil { attributes.size = UInt64(open.size) }
+        if open.control == nil, open.temporary == nil { attributes.size = UInt64(open.size) }
         return attributes
     }
 
@@ -101,7 +124,7 @@ public final class VaultTree: FileSystemOperations {
     // MARK: whole-file system
 
     public func statfs(inode: UInt64, context: OperationContext) throws -> FileSystemStatistics {
-        FileSystemStatistics(blockSize: 4096, maximumNameLength: 127)
+        FileSystemStatistics(blockSize: 4096, maximumNameLength: 255)
     }
 
     public func access(inode: UInt64, mask: Int32, context: OperationContext) throws {

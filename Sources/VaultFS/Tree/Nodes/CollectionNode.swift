@@ -40,7 +40,12 @@ struct CollectionNode: TreeNode {
     }
 
     /// A new secret; keys and certificates are made through `.ops`, so a file of another name is `EINVAL`.
+    /// In `secrets/`, an exclusive create that looks like a temporary file's makes one (see `TemporaryFiles`).
     func create(_ name: String, flags: Int32, caller: Caller, in tree: TreeContext) throws -> Created {
+        if kind == .secret, TemporaryFiles.isTemporaryCreate(name, flags: flags),
+           name != PathSyntax.versions, name != PathSyntax.control {
+            return try TemporaryNode.create(vault: vault, name: name, flags: flags, caller: caller, in: tree)
+        }
         guard let secret = try child(name) as? SecretNode, secret.object.version == nil else {
             throw FileSystemError.invalidArgument
         }

@@ -53,14 +53,22 @@ struct SecretNode: TreeNode {
     /// is flushed. `name` is the name as the caller wrote it.
     func create(named name: String, flags: Int32, caller: Caller, in tree: TreeContext) throws -> Created {
         try tree.requireInFilter(object.vault)
-        if try tree.engine.secrets.prepareWrite(vault: object.vault, name: name, as: caller).current != nil {
+        if tree.removals.take(vault: object.vault, name: name, pid: caller.pid),
+           (try? tree.engine.objects(.secret).recover(vault: object.vault, name: object.name, as: caller)) != nil {
+            // `install`: this process removed the secret a moment ago and now writes it again; the secret is
+            // back with all its versions, and this file writes its next one.
+            let handle = try open(flags: flags | O_TRUNC, caller: caller, in: tree)
+            return Created(node: self, handle: handle, attributes: try attributes(for: caller, in: tree))
+        }
+        let write = try tree.engine.secrets.prepareWrite(vault: object.vault, name: name, as: caller)
+        if write.current != nil {
             // Another process stored the name since the kernel's lookup.
             if flags & O_EXCL != 0 { throw FileSystemError.exists }
             let handle = try open(flags: flags, caller: caller, in: tree)
             return Created(node: self, handle: handle, attributes: try attributes(for: caller, in: tree))
         }
         let handle = OpenHandle(node: self, purpose: .secretValue, caller: caller, writable: true,
-                                append: flags & O_APPEND != 0, content: ValueBuffer(capacity: ObjectLimits.maxSecretValueBytes),
+                                append: flags & O_APPEND != 0, newName: name, content: ValueBuffer(capacity: ObjectLimits.maxSecretValueBytes),
                                 dirty: true)
         return Created(node: self, handle: handle, attributes: newFileAttributes(for: caller))
     }
@@ -94,6 +102,7 @@ struct SecretNode: TreeNode {
     func store(_ handle: OpenHandle, onlyIfWritten: Bool, in tree: TreeContext) throws {
         guard handle.writable, object.version == nil else { return }
         let pending = try handle.state.withLock { state throws(FileSystemError) -> (value: [UInt8], carried: NewVersionAttributes)? in
+            if state.killed { return nil }
             if state.refused {
                 state.dirty = false
                 state.written = false
@@ -105,7 +114,8 @@ struct SecretNode: TreeNode {
         guard var (value, carried) = pending else { return }
         defer { value.wipe() }
         carried.enabled = true
-        try tree.engine.secrets.set(vault: object.vault, name: object.name, value: value, attributes: carried, as: handle.caller)
+        try tree.engine.secrets.set(vault: object.vault, name: handle.newName ?? object.name, value: value, attributes: carried,
+                                    as: handle.caller)
         handle.state.withLock { state in
             state.dirty = false
             state.written = false
@@ -126,5 +136,6 @@ struct SecretNode: TreeNode {
         guard object.version == nil else { throw FileSystemError.notPermitted }
         try tree.requireInFilter(object.vault)
         _ = try tree.engine.objects(.secret).delete(vault: object.vault, name: object.name, as: caller)
+        tree.removals.record(vault: object.vault, name: object.name, pid: caller.pid)
     }
 }

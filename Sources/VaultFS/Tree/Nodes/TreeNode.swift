@@ -165,8 +165,9 @@ enum PathSyntax {
     static let control = ".ops"
 
     /// `name` case-folded, if it is a valid object name of `kind`.
-    /// - Throws: `EINVAL` for a name that breaks Azure's rule.
+    /// - Throws: `ENAMETOOLONG` past 127 bytes, `EINVAL` for another name that breaks Azure's rule.
     static func objectName(_ name: String, _ kind: ObjectKind) throws(FileSystemError) -> String {
+        if Names.isTooLongForObject(name) { throw FileSystemError(ENAMETOOLONG) }
         guard (try? Names.validateObject(name, kind: kind)) != nil else { throw .invalidArgument }
         return Names.key(name)
     }

@@ -88,6 +88,7 @@ import Glibc
         Case(golden: "key-show.yaml", arguments: ["key", "show", "--vault", "app", "--name", "signer", "-o", "yaml"]),
         Case(golden: "role-list.table", arguments: ["role", "list", "-o", "table"]),
         Case(golden: "certificate-get-default-policy.json", arguments: ["certificate", "get-default-policy"]),
+        Case(golden: "certificate-get-default-policy-rest.json", arguments: ["certificate", "get-default-policy", "--spelling", "rest"]),
     ]
 
     /// Same-length placeholders for what changes from run to run (see the suite's comment).

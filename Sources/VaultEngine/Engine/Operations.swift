@@ -107,6 +107,9 @@ extension Operation {
                                              writes: true, recordsVersion: true)
     static let certificatePendingGet = Operation(name: "CertificatePendingGet", kind: .certificate,
                                                  right: .data([DataAction.Certificates.read]), target: .liveObject)
+    /// Azure's DeletePendingCertificate: abandons a pending creation (`certificates/update`, as Azure's spec says).
+    static let certificatePendingDelete = Operation(name: "CertificatePendingDelete", kind: .certificate,
+                                                    right: .data([DataAction.Certificates.update]), target: .liveObject, writes: true)
     static let certificatePendingMerge = Operation(name: "CertificatePendingMerge", kind: .certificate,
                                                    right: .data([DataAction.Certificates.create]), target: .liveObject, writes: true)
     /// Housekeeping's renewal of a certificate whose AutoRenew lifetime action is due (caller: the system).

@@ -114,5 +114,6 @@ struct CachedTransaction: StoreTransaction {
     func removeObject(id: Int64) throws { throw readOnly() }
     func insertVersion(_ version: VersionRecord) throws { throw readOnly() }
     func updateVersion(_ version: VersionRecord) throws { throw readOnly() }
+    func removeVersion(objectID: Int64, version: String) throws { throw readOnly() }
     func appendAudit(_ row: AuditRow) throws { throw readOnly() }
 }

@@ -100,6 +100,8 @@ protocol StoreTransaction {
     func version(objectID: Int64, version: String) throws -> VersionRecord?
     func insertVersion(_ version: VersionRecord) throws
     func updateVersion(_ version: VersionRecord) throws
+    /// Removes one version of an object (an abandoned pending certificate creation).
+    func removeVersion(objectID: Int64, version: String) throws
 
     func lastAudit() throws -> AuditRow?
     func appendAudit(_ row: AuditRow) throws

@@ -179,6 +179,10 @@ struct SQLiteTransaction: StoreTransaction {
         try run("DELETE FROM objects WHERE id = ?", [id])
     }
 
+    func removeVersion(objectID: Int64, version: String) throws {
+        try run("DELETE FROM versions WHERE object_id = ? AND version = ?", [objectID, version.lowercased()])
+    }
+
     private static func object(_ row: Row) throws -> ObjectRecord {
         let r = StoredRow(row, "object")
         let name: String = try r("name")

@@ -43,4 +43,28 @@ import VaultEngine
         #expect(try kvfs(store, ["certificate", "show", "--vault", "app", "--name", "mixed"]).status == 2)
         #expect(try kvfs(store, ["certificate", "get-default-policy", "--spelling", "snake"]).status == 64)
     }
+
+    @Test func pendingShowAndDelete() throws {
+        let store = try CLIExitCodes.Store()
+        let selfSigned = try VaultProcess.run([VaultMountFixture.kvfsPath, "certificate", "get-default-policy"]).stdout
+        let unknown = selfSigned.replacingOccurrences(of: "\"Self\"", with: "\"Unknown\"")
+        #expect(try kvfs(store, ["certificate", "create", "--vault", "app", "--name", "web", "--policy", "-", "-o", "none"], input: Data(selfSigned.utf8)).status == 0)
+        let first = try object(try kvfs(store, ["certificate", "show", "--vault", "app", "--name", "web"]))
+        // A renewal by a CA: pending with a CSR, then abandoned; the self-signed version stays current.
+        let created = try object(try kvfs(store, ["certificate", "create", "--vault", "app", "--name", "web", "--policy", "-"], input: Data(unknown.utf8)))
+        #expect(created["status"] as? String == "inProgress")
+        let shown = try object(try kvfs(store, ["certificate", "pending", "show", "--vault", "app", "--name", "web"]))
+        #expect(shown["csr"] as? String == created["csr"] as? String && shown["csr"] != nil)
+        let deleted = try object(try kvfs(store, ["certificate", "pending", "delete", "--vault", "app", "--name", "web"]))
+        #expect(deleted["requestId"] as? String == created["requestId"] as? String)
+        let again = try kvfs(store, ["certificate", "pending", "show", "--vault", "app", "--name", "web"])
+        #expect(again.status == 2 && again.stderr.hasPrefix("kvfs: "), "\(again)")
+        #expect(try object(try kvfs(store, ["certificate", "show", "--vault", "app", "--name", "web"]))["id"] as? String == first["id"] as? String)
+        // A first creation abandoned: the certificate is gone, the name free.
+        #expect(try kvfs(store, ["certificate", "create", "--vault", "app", "--name", "csr", "--policy", "-", "-o", "none"], input: Data(unknown.utf8)).status == 0)
+        #expect(try kvfs(store, ["certificate", "pending", "delete", "--vault", "app", "--name", "csr", "-o", "none"]).status == 0)
+        #expect(try kvfs(store, ["certificate", "show", "--vault", "app", "--name", "csr"]).status == 2)
+        #expect(try kvfs(store, ["certificate", "pending", "delete", "--vault", "app", "--name", "csr"]).status == 2)
+        #expect(try kvfs(store, ["certificate", "pending", "delete", "--vault", "app"]).status == 64)
+    }
 }

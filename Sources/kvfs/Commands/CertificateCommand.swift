@@ -16,7 +16,7 @@ struct CertificateCommand: ParsableCommand {
           kvfs certificate import --vault app1 --name legacy --file legacy.pfx --password "$PW"
         """,
         subcommands: [GetDefaultPolicy.self, Create.self, Import.self, Show.self, List.self, ListVersions.self, Update.self,
-                      Merge.self, Pending.self, Download.self, Delete.self, ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self,
+                      Merge.self, Pending.self, Contact.self, Issuer.self, Download.self, Delete.self, ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self,
                       BackupCommands.CertificateBackup.self, BackupCommands.CertificateRestore.self])
 
     struct GetDefaultPolicy: ParsableCommand {

@@ -67,4 +67,51 @@ import VaultEngine
         #expect(try kvfs(store, ["certificate", "pending", "delete", "--vault", "app", "--name", "csr"]).status == 2)
         #expect(try kvfs(store, ["certificate", "pending", "delete", "--vault", "app"]).status == 64)
     }
+
+    func array(_ out: VaultProcess.Outcome) throws -> [[String: Any]] {
+        try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]], "\(out)")
+    }
+
+    @Test func contactsAddListDelete() throws {
+        let store = try CLIExitCodes.Store()
+        #expect(try array(try kvfs(store, ["certificate", "contact", "list", "--vault", "app"])).isEmpty)
+        let added = try array(try kvfs(store, ["certificate", "contact", "add", "--vault", "app", "--email", "ops@example.com", "--name", "Ops"]))
+        #expect(added.map { $0["email"] as? String } == ["ops@example.com"])
+        #expect(try kvfs(store, ["certificate", "contact", "add", "--vault", "app", "--email", "sec@example.com", "--phone", "+1 555", "-o", "none"]).status == 0)
+        let listed = try array(try kvfs(store, ["certificate", "contact", "list", "--vault", "app"]))
+        #expect(listed.count == 2 && listed.last?["phone"] as? String == "+1 555")
+        #expect(Set(listed[0].keys) == ["email", "name", "phone"])
+        let left = try array(try kvfs(store, ["certificate", "contact", "delete", "--vault", "app", "--email", "OPS@example.com"]))
+        #expect(left.map { $0["email"] as? String } == ["sec@example.com"])
+        let missing = try kvfs(store, ["certificate", "contact", "delete", "--vault", "app", "--email", "ops@example.com"])
+        #expect(missing.status == 2 && missing.stderr == "kvfs: Vault 'app' has no certificate contact 'ops@example.com'.\n", "\(missing)")
+        let bad = try kvfs(store, ["certificate", "contact", "add", "--vault", "app", "--email", "nobody"])
+        #expect(bad.status == 5 && bad.stderr == "kvfs: 'nobody' is not an e-mail address.\n", "\(bad)")
+        #expect(try kvfs(store, ["certificate", "contact", "add", "--vault", "app"]).status == 64)
+    }
+
+    @Test func issuersCreateListShowDelete() throws {
+        let store = try CLIExitCodes.Store()
+        let created = try object(try kvfs(store, ["certificate", "issuer", "create", "--vault", "app", "--issuer-name", "corp-ca",
+                                                  "--provider-name", "unknown", "--organization-id", "corp"]))
+        #expect(created["provider"] as? String == "Unknown" && created["name"] as? String == "corp-ca")
+        #expect((created["id"] as? String)?.hasSuffix("/certificates/issuers/corp-ca") == true)
+        #expect(try kvfs(store, ["certificate", "issuer", "create", "--vault", "app", "--name", "self", "--provider-name", "Self", "--disabled", "-o", "none"]).status == 0)
+        let listed = try array(try kvfs(store, ["certificate", "issuer", "list", "--vault", "app"]))
+        #expect(listed.map { $0["name"] as? String } == ["corp-ca", "self"])
+        let shown = try object(try kvfs(store, ["certificate", "issuer", "show", "--vault", "app", "--issuer-name", "self"]))
+        #expect((shown["attributes"] as? [String: Any])?["enabled"] as? Bool == false)
+        // Partner CAs and credentials: refused, exit 5, no password in the message; nothing stored.
+        let partner = try kvfs(store, ["certificate", "issuer", "create", "--vault", "app", "--issuer-name", "dc", "--provider-name", "DigiCert"])
+        #expect(partner.status == 5 && partner.stderr.hasPrefix("kvfs: Issuer provider 'DigiCert' is not supported"), "\(partner)")
+        let credentials = try kvfs(store, ["certificate", "issuer", "create", "--vault", "app", "--issuer-name", "dc", "--provider-name", "Unknown",
+                                           "--account-id", "acct", "--password", "hunter2"])
+        #expect(credentials.status == 5 && !credentials.stderr.contains("hunter2"), "\(credentials)")
+        #expect(try kvfs(store, ["certificate", "issuer", "show", "--vault", "app", "--issuer-name", "dc"]).status == 2)
+        #expect(try kvfs(store, ["certificate", "issuer", "delete", "--vault", "app", "--issuer-name", "corp-ca", "-o", "none"]).status == 0)
+        #expect(try kvfs(store, ["certificate", "issuer", "delete", "--vault", "app", "--issuer-name", "corp-ca"]).status == 2)
+        #expect(try kvfs(store, ["certificate", "issuer", "create", "--vault", "app", "--issuer-name", "x_y", "--provider-name", "Self"]).status == 5)
+        let audit = try kvfs(store, ["audit", "list", "--vault", "app"]).stdout
+        #expect(audit.contains("CertificateIssuerSet") && audit.contains("CertificateIssuersList") && !audit.contains("hunter2"))
+    }
 }

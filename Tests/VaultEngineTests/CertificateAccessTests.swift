@@ -8,6 +8,8 @@ struct CertificateAccessTests {
     enum Op: String, CaseIterable, Sendable {
         case create, importPEM, get, list, listVersions, update, policyGet, policyUpdate, delete, recover, purge
         case readSecret, readKey, sign
+        case pendingGet, pendingDelete
+        case contactsGet, contactsSet, contactAdd, contactRemove, contactsDelete, issuerSet, issuerGet, issuerList, issuerDelete
     }
 
     struct Row: Sendable, CustomTestStringConvertible {
@@ -18,14 +20,16 @@ struct CertificateAccessTests {
     }
 
     static let certificateOps: Set<Op> = [.create, .importPEM, .get, .list, .listVersions, .update, .policyGet, .policyUpdate,
-                                          .delete, .recover, .purge]
+                                          .delete, .recover, .purge, .pendingGet, .pendingDelete,
+                                          .contactsGet, .contactsSet, .contactAdd, .contactRemove, .contactsDelete,
+                                          .issuerSet, .issuerGet, .issuerList, .issuerDelete]
     static let rows: [Row] = [
         Row(label: "no role", role: nil, allowed: []),
         Row(label: "Administrator", role: .administrator, allowed: Set(Op.allCases)),
         Row(label: "Certificates Officer", role: .certificatesOfficer, allowed: certificateOps),
-        Row(label: "Certificate User", role: .certificateUser, allowed: [.get, .list, .listVersions, .policyGet, .readSecret, .readKey]),
+        Row(label: "Certificate User", role: .certificateUser, allowed: [.get, .list, .listVersions, .policyGet, .pendingGet, .readSecret, .readKey]),
         Row(label: "Secrets User", role: .secretsUser, allowed: [.readSecret]),
-        Row(label: "Reader", role: .reader, allowed: [.get, .list, .listVersions, .policyGet, .readKey]),
+        Row(label: "Reader", role: .reader, allowed: [.get, .list, .listVersions, .policyGet, .pendingGet, .readKey, .issuerGet, .issuerList]),
         Row(label: "Crypto User", role: .cryptoUser, allowed: [.readKey, .sign]),
         Row(label: "Secrets Officer", role: .secretsOfficer, allowed: [.readSecret]),
     ]
@@ -39,6 +43,10 @@ struct CertificateAccessTests {
         try e.objects(.certificate).delete(vault: v, name: "gone", as: f.admin)
         try e.certificates.create(vault: v, name: "gone2", policy: policy(keyType: "EC", curve: "P-256"), as: f.admin)
         try e.objects(.certificate).delete(vault: v, name: "gone2", as: f.admin)
+        try e.certificates.create(vault: v, name: "pending", policy: policy(issuer: "Unknown", keyType: "EC", curve: "P-256"), as: f.admin)
+        try e.certificates.setContacts(vault: v, [CertificateContact(email: "ops@example.com"), CertificateContact(email: "gone@example.com")], as: f.admin)
+        try e.certificates.setIssuer(vault: v, name: "ca", CertificateIssuerRequest(provider: "Unknown"), as: f.admin)
+        try e.certificates.setIssuer(vault: v, name: "old", CertificateIssuerRequest(provider: "Self"), as: f.admin)
         let caller = try f.caller(row.role)
         let scratch = try Scratch()
         try runTool(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "k.pem",
@@ -60,6 +68,17 @@ struct CertificateAccessTests {
                 case .purge: try e.objects(.certificate).purge(vault: v, name: "gone2", as: caller)
                 case .readSecret: _ = try e.secrets.get(vault: v, name: "c", as: caller)
                 case .readKey: _ = try e.keys.get(vault: v, name: "c", as: caller)
+                case .pendingGet: _ = try e.certificates.pendingOperation(vault: v, name: "pending", as: caller)
+                case .pendingDelete: try e.certificates.deletePendingOperation(vault: v, name: "pending", as: caller)
+                case .contactsGet: _ = try e.certificates.contacts(vault: v, as: caller)
+                case .contactsSet: try e.certificates.setContacts(vault: v, [CertificateContact(email: "ops@example.com"), CertificateContact(email: "gone@example.com")], as: caller)
+                case .contactAdd: try e.certificates.addContact(vault: v, CertificateContact(email: "new@example.com"), as: caller)
+                case .contactRemove: try e.certificates.removeContact(vault: v, email: "gone@example.com", as: caller)
+                case .contactsDelete: try e.certificates.deleteContacts(vault: v, as: caller)
+                case .issuerSet: try e.certificates.setIssuer(vault: v, name: "ca", CertificateIssuerRequest(provider: "Unknown"), as: caller)
+                case .issuerGet: _ = try e.certificates.issuer(vault: v, name: "ca", as: caller)
+                case .issuerList: _ = try e.certificates.issuers(vault: v, as: caller)
+                case .issuerDelete: try e.certificates.deleteIssuer(vault: v, name: "old", as: caller)
                 case .sign: _ = try e.keys.sign(vault: v, name: "c", algorithm: .rs256, digest: [UInt8](repeating: 1, count: 32), as: caller)
                 }
             }

@@ -51,6 +51,24 @@ import Testing
         #expect(try engine.audit.verify(as: root).isIntact)
     }
 
+    /// Certificate contacts and issuers came after format 1: a store of format 1 without their table reads
+    /// as having none, opening it still writes nothing, and the first contact or issuer creates the table.
+    @Test func gainsCertificateSettingsOnFirstWrite() throws {
+        defer { cleanUp() }
+        let root = Caller(uid: 0, gid: 0)
+        let engine = try VaultEngine(opening: location, clock: clock)
+        #expect(try engine.certificates.contacts(vault: "fixture", as: root).contacts.isEmpty)
+        #expect(try engine.certificates.issuers(vault: "fixture", as: root).isEmpty)
+        #expect(throws: VaultError(.notFound, "")) { try engine.certificates.deleteIssuer(vault: "fixture", name: "ca", as: root) }
+        #expect(try engine.certificates.deleteContacts(vault: "fixture", as: root).contacts.isEmpty)
+        try engine.certificates.addContact(vault: "fixture", CertificateContact(email: "ops@example.com"), as: root)
+        try engine.certificates.setIssuer(vault: "fixture", name: "ca", CertificateIssuerRequest(provider: "Unknown"), as: root)
+        let reopened = try VaultEngine(opening: location, clock: clock)
+        #expect(try reopened.certificates.contacts(vault: "fixture", as: root).contacts.map(\.email) == ["ops@example.com"])
+        #expect(try reopened.certificates.issuers(vault: "fixture", as: root).map(\.name) == ["ca"])
+        #expect(try reopened.audit.verify(as: root).isIntact)
+    }
+
     @Test func wrongKeyIsRefused() throws {
         defer { cleanUp() }
         let keyFile = directory + "/other.key"

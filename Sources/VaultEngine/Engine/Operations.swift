@@ -107,8 +107,28 @@ extension Operation {
                                              writes: true, recordsVersion: true)
     static let certificatePendingGet = Operation(name: "CertificatePendingGet", kind: .certificate,
                                                  right: .data([DataAction.Certificates.read]), target: .liveObject)
+    /// Azure's DeletePendingCertificate: abandons a pending creation (`certificates/update`, as Azure's spec says).
+    static let certificatePendingDelete = Operation(name: "CertificatePendingDelete", kind: .certificate,
+                                                    right: .data([DataAction.Certificates.update]), target: .liveObject, writes: true)
     static let certificatePendingMerge = Operation(name: "CertificatePendingMerge", kind: .certificate,
                                                    right: .data([DataAction.Certificates.create]), target: .liveObject, writes: true)
+    // Certificate contacts and issuers: per vault, decided at the certificates collection of the vault (an
+    // assignment on one certificate does not reach them). Reading contacts needs the write action too, as in
+    // Azure, where managecontacts covers both.
+    static let certificateContactsGet = Operation(name: "CertificateContactsGet", kind: .certificate,
+                                                  right: .data([DataAction.Certificates.contactsWrite]), target: .vault)
+    static let certificateContactsSet = Operation(name: "CertificateContactsSet", kind: .certificate,
+                                                  right: .data([DataAction.Certificates.contactsWrite]), target: .vault, writes: true)
+    static let certificateContactsDelete = Operation(name: "CertificateContactsDelete", kind: .certificate,
+                                                     right: .data([DataAction.Certificates.contactsWrite]), target: .vault, writes: true)
+    static let certificateIssuerGet = Operation(name: "CertificateIssuerGet", kind: .certificate,
+                                                right: .data([DataAction.Certificates.issuersRead]), target: .vault)
+    static let certificateIssuersList = Operation(name: "CertificateIssuersList", kind: .certificate,
+                                                  right: .data([DataAction.Certificates.issuersRead]), target: .vault)
+    static let certificateIssuerSet = Operation(name: "CertificateIssuerSet", kind: .certificate,
+                                                right: .data([DataAction.Certificates.issuersWrite]), target: .vault, writes: true)
+    static let certificateIssuerDelete = Operation(name: "CertificateIssuerDelete", kind: .certificate,
+                                                   right: .data([DataAction.Certificates.issuersDelete]), target: .vault, writes: true)
     /// Housekeeping's renewal of a certificate whose AutoRenew lifetime action is due (caller: the system).
     static let certificateRenew = Operation(name: "CertificateRenew", kind: .certificate, right: .decidedByBody,
                                             target: .liveObject, writes: true, purgesDue: true)

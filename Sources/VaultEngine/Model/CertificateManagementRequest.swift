@@ -24,6 +24,30 @@ public struct CertificateManagementRequest: Decodable, Sendable, CustomStringCon
         public var enabled: Bool?
     }
 
+    /// Why `policy` could not be read (a field of neither spelling, or of both), reported in the response
+    /// rather than failing the write: the request itself is well-formed JSON.
+    var policyRefusal: VaultError?
+
+    enum CodingKeys: String, CodingKey { case op, name, policy, value, pwd, x5c, attributes, tags }
+
+    /// Decodes a request; `policy` in either of a policy's spellings (`CertificatePolicy.Spelling`).
+    /// - Throws: `DecodingError` when the request is not one of the three shapes.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        op = try c.decode(Op.self, forKey: .op)
+        name = try c.decode(String.self, forKey: .name)
+        value = try c.decodeIfPresent(String.self, forKey: .value)
+        pwd = try c.decodeIfPresent(String.self, forKey: .pwd)
+        x5c = try c.decodeIfPresent([String].self, forKey: .x5c)
+        attributes = try c.decodeIfPresent(Attributes.self, forKey: .attributes)
+        tags = try c.decodeIfPresent([String: String].self, forKey: .tags)
+        do {
+            policy = try c.decodeIfPresent(CertificatePolicy.self, forKey: .policy)
+        } catch {
+            policyRefusal = PolicyCoding.refusal(error)
+        }
+    }
+
     public var description: String { "CertificateManagementRequest(\(op.rawValue), \(name), redacted)" }
 }
 

@@ -153,21 +153,49 @@ public struct CertificatePolicy: Codable, Sendable, Equatable {
         self.lifetimeActions = lifetimeActions
     }
 
-    enum CodingKeys: String, CodingKey {
-        case issuerParameters, keyProperties, secretProperties, x509CertificateProperties, lifetimeActions
+    /// Decodes a policy in either spelling (`CertificatePolicy.Spelling`): az's camelCase or the REST API's
+    /// snake_case, told apart by the top-level field names. `id` and `attributes` (what a policy read back
+    /// carries) are accepted and ignored. A field of neither spelling, or fields of both, are refused.
+    /// - Throws: `.invalidArgument` naming the field and what to write instead.
+    public init(from decoder: any Decoder) throws {
+        self = try PolicyCoding.decode(from: decoder)
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        issuerParameters = try c.decodeIfPresent(IssuerParameters.self, forKey: .issuerParameters) ?? IssuerParameters(name: CertificatePolicy.unknownIssuer)
-        keyProperties = try c.decodeIfPresent(KeyProperties.self, forKey: .keyProperties) ?? KeyProperties()
-        secretProperties = try c.decodeIfPresent(SecretProperties.self, forKey: .secretProperties) ?? SecretProperties()
-        guard let x509 = try c.decodeIfPresent(X509Properties.self, forKey: .x509CertificateProperties) else {
-            throw DecodingError.keyNotFound(CodingKeys.x509CertificateProperties,
-                                            .init(codingPath: decoder.codingPath, debugDescription: "A policy needs x509CertificateProperties with a subject."))
+    /// Encodes in az's spelling (what `az keyvault certificate show --policy` prints, and what the store keeps).
+    public func encode(to encoder: any Encoder) throws {
+        try PolicyCoding.encode(self, spelling: .az, to: encoder)
+    }
+
+    /// Decodes a policy JSON document in either spelling.
+    /// - Throws: `.invalidArgument` with a one-line message naming the field at fault (or the JSON syntax error).
+    public init(json: Data) throws {
+        do {
+            self = try JSONDecoder().decode(CertificatePolicy.self, from: json)
+        } catch let error as VaultError {
+            throw error
+        } catch {
+            throw PolicyCoding.refusal(error)
         }
-        x509CertificateProperties = x509
-        lifetimeActions = try c.decodeIfPresent([LifetimeAction].self, forKey: .lifetimeActions) ?? []
+    }
+
+    /// This policy as JSON in `spelling`, to encode (`JSONEncoder().encode(policy.spelled(.rest))`).
+    public func spelled(_ spelling: Spelling) -> Spelled { Spelled(policy: self, spelling: spelling) }
+
+    /// The two spellings of a policy's field names: az's (`keyProperties`, `x509CertificateProperties`,
+    /// `validityInMonths`, …, as `az keyvault certificate get-default-policy` prints) and the REST API's
+    /// (`key_props`, `x509_props`, `validity_months`, …, as the Azure SDKs send and receive).
+    public enum Spelling: String, Sendable, CaseIterable {
+        case az, rest
+    }
+
+    /// A policy bound to a spelling, for encoding.
+    public struct Spelled: Encodable, Sendable {
+        public var policy: CertificatePolicy
+        public var spelling: Spelling
+
+        public func encode(to encoder: any Encoder) throws {
+            try PolicyCoding.encode(policy, spelling: spelling, to: encoder)
+        }
     }
 
     /// What `az keyvault certificate get-default-policy` prints: self-signed, RSA-2048 exportable, PKCS#12,

@@ -40,6 +40,16 @@ public struct VaultObjectID: Sendable, Hashable, CustomStringConvertible, Codabl
         VaultObjectID(.certificate, vault: vault, name: name, version: "pending", dnsSuffix: dnsSuffix)
     }
 
+    /// A vault's certificate contacts (`…/certificates/contacts`).
+    public static func certificateContacts(vault: String, dnsSuffix: String) -> VaultObjectID {
+        VaultObjectID(.certificate, vault: vault, name: "contacts", dnsSuffix: dnsSuffix)
+    }
+
+    /// A vault's certificate issuer (`…/certificates/issuers/<name>`).
+    public static func certificateIssuer(vault: String, name: String, dnsSuffix: String) -> VaultObjectID {
+        VaultObjectID(.certificate, vault: vault, name: "issuers", version: name, dnsSuffix: dnsSuffix)
+    }
+
     /// The same object without its version.
     public var unversioned: VaultObjectID {
         var id = self

@@ -3,9 +3,10 @@ import Foundation
 extension CertificateService {
     /// Performs one `certificates/.ops` request (create, import or merge) as `caller`.
     /// - Throws: as `create`, `import` and `merge`; `.invalidArgument` for a
-    ///   request missing its fields or with values that are not base64.
+    ///   request missing its fields, with values that are not base64, or with a policy of neither spelling.
     public func perform(_ request: CertificateManagementRequest, vault: String,
                                              as caller: Caller) throws -> CertificateManagementResponse {
+        if let refusal = request.policyRefusal { throw refusal }
         let enabled = request.attributes?.enabled
         switch request.op {
         case .create:

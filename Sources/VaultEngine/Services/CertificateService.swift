@@ -163,6 +163,37 @@ public struct CertificateService: Sendable {
         }
     }
 
+    /// Abandons the pending creation of a certificate (Azure's DeletePendingCertificate) and answers with the
+    /// operation as it was. The pending version, its CSR and its sealed key go; the certificate's earlier
+    /// completed version stays current. A first creation still pending leaves nothing behind: the certificate
+    /// is removed (it never had a completed version, a managed key or a secret). Needs
+    /// `certificates/update/action`.
+    /// - Throws: `.pendingCertificateNotFound` (no pending creation), `.notFound`, `.accessDenied`.
+    @discardableResult
+    public func deletePendingOperation(vault: String, name: String, as caller: Caller) throws -> CertificateOperation {
+        try context.run(.certificatePendingDelete, caller, vault: vault, name: name) { step in
+            let tx = step.tx
+            guard let (pending, details) = try context.pendingVersion(of: step.object, tx: tx) else {
+                throw VaultError(.pendingCertificateNotFound, "Pending certificate not found: \(step.object.name)")
+            }
+            step.draft.version = pending.version
+            let operation = context.operation(step.vault, step.object, details)
+            let others = try tx.versions(objectID: step.object.id).filter { $0.version != pending.version }
+            if others.isEmpty {
+                step.draft.note = "a first creation abandoned: the certificate is removed"
+                try tx.removeObject(id: step.object.id)
+            } else {
+                if step.object.currentVersion == pending.version, let newest = others.last {
+                    var object = step.object
+                    object.currentVersion = newest.version
+                    try tx.updateObject(object)
+                }
+                try tx.removeVersion(objectID: step.object.id, version: pending.version)
+            }
+            return operation
+        }
+    }
+
     /// Completes a pending creation with the signed certificate and its chain (`x5c`: DER certificates, leaf
     /// first or in any order; the leaf is the one whose key is the pending key). Needs
     /// `certificates/create/action`.

@@ -95,6 +95,9 @@ struct CachedTransaction: StoreTransaction {
     }
     func objects(purgeDueBy date: Date) throws -> [ObjectRecord] { try direct { try $0.objects(purgeDueBy: date) } }
     func versions(objectID: Int64) throws -> [VersionRecord] { try direct { try $0.versions(objectID: objectID) } }
+    func certificateSettings(vaultID: String, kind: String) throws -> [CertificateSettingRecord] {
+        try direct { try $0.certificateSettings(vaultID: vaultID, kind: kind) }
+    }
     func lastAudit() throws -> AuditRow? { try direct { try $0.lastAudit() } }
     func auditRows(afterSeq: Int64, limit: Int) throws -> [AuditRow] { try direct { try $0.auditRows(afterSeq: afterSeq, limit: limit) } }
 
@@ -114,5 +117,8 @@ struct CachedTransaction: StoreTransaction {
     func removeObject(id: Int64) throws { throw readOnly() }
     func insertVersion(_ version: VersionRecord) throws { throw readOnly() }
     func updateVersion(_ version: VersionRecord) throws { throw readOnly() }
+    func removeVersion(objectID: Int64, version: String) throws { throw readOnly() }
+    func putCertificateSetting(_ record: CertificateSettingRecord) throws { throw readOnly() }
+    func removeCertificateSetting(vaultID: String, kind: String, nameKey: String) throws { throw readOnly() }
     func appendAudit(_ row: AuditRow) throws { throw readOnly() }
 }

@@ -100,6 +100,15 @@ protocol StoreTransaction {
     func version(objectID: Int64, version: String) throws -> VersionRecord?
     func insertVersion(_ version: VersionRecord) throws
     func updateVersion(_ version: VersionRecord) throws
+    /// Removes one version of an object (an abandoned pending certificate creation).
+    func removeVersion(objectID: Int64, version: String) throws
+
+    /// A vault's certificate contacts or issuers (`kind`: `contacts`, `issuer`), by name; none in a store
+    /// made before the table existed.
+    func certificateSettings(vaultID: String, kind: String) throws -> [CertificateSettingRecord]
+    /// Inserts or replaces one, creating the table in a store made before it.
+    func putCertificateSetting(_ record: CertificateSettingRecord) throws
+    func removeCertificateSetting(vaultID: String, kind: String, nameKey: String) throws
 
     func lastAudit() throws -> AuditRow?
     func appendAudit(_ row: AuditRow) throws
@@ -113,4 +122,15 @@ protocol StoreBackend: Sendable {
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
     /// A write that only appends audit lines, which no reader caches: the change signal stays as it is.
     func appendAudit<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+}
+
+/// A row of `certificate_settings`: a vault's certificate contacts or one of its issuers, as public JSON.
+struct CertificateSettingRecord: Sendable, Equatable {
+    var vaultID: String
+    var kind: String
+    var name: String
+    var body: String
+    var created: Date
+    var updated: Date
+    var nameKey: String { Names.key(name) }
 }

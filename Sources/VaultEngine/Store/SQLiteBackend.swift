@@ -25,6 +25,7 @@ final class SQLiteBackend: StoreBackend {
             let queue = try DatabaseQueue(path: path, configuration: configuration())
             try queue.write { db in
                 try db.execute(sql: Schema.version1)
+                try db.execute(sql: Schema.certificateSettings)
                 for (key, value) in meta {
                     try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
                 }

@@ -179,6 +179,34 @@ struct SQLiteTransaction: StoreTransaction {
         try run("DELETE FROM objects WHERE id = ?", [id])
     }
 
+    func removeVersion(objectID: Int64, version: String) throws {
+        try run("DELETE FROM versions WHERE object_id = ? AND version = ?", [objectID, version.lowercased()])
+    }
+
+    // MARK: certificate contacts and issuers
+
+    func certificateSettings(vaultID: String, kind: String) throws -> [CertificateSettingRecord] {
+        guard try db.tableExists(Schema.certificateSettingsTable) else { return [] }
+        return try rows("SELECT * FROM certificate_settings WHERE vault_id = ? AND kind = ? ORDER BY name_key", [vaultID, kind]).map { row in
+            let r = StoredRow(row, "certificate setting")
+            return CertificateSettingRecord(vaultID: try r("vault_id"), kind: try r("kind"), name: try r("name"), body: try r("body"),
+                                            created: try r.date("created"), updated: try r.date("updated"))
+        }
+    }
+
+    func putCertificateSetting(_ s: CertificateSettingRecord) throws {
+        try db.execute(sql: Schema.certificateSettings)
+        try run("""
+            INSERT INTO certificate_settings(vault_id, kind, name, name_key, body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(vault_id, kind, name_key) DO UPDATE SET name = excluded.name, body = excluded.body, updated = excluded.updated
+            """, [s.vaultID, s.kind, s.name, s.nameKey, s.body, s.created.timeIntervalSince1970, s.updated.timeIntervalSince1970])
+    }
+
+    func removeCertificateSetting(vaultID: String, kind: String, nameKey: String) throws {
+        guard try db.tableExists(Schema.certificateSettingsTable) else { return }
+        try run("DELETE FROM certificate_settings WHERE vault_id = ? AND kind = ? AND name_key = ?", [vaultID, kind, nameKey])
+    }
+
     private static func object(_ row: Row) throws -> ObjectRecord {
         let r = StoredRow(row, "object")
         let name: String = try r("name")

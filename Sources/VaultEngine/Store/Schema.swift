@@ -76,4 +76,24 @@ enum Schema {
         mac  TEXT NOT NULL
     );
     """
+
+    /// A table added to format 1 without a new version: each vault's certificate contacts (one row, kind
+    /// `contacts`) and certificate issuers (kind `issuer`, one row per issuer), their public JSON in `body`;
+    /// nothing in it is secret. A new store has it from the start; a store made before it gains it in the
+    /// first write transaction that stores a contact or an issuer (`CREATE TABLE IF NOT EXISTS`), and reads
+    /// of a store without it find no rows, so opening a store still never writes and an older kvfs, which
+    /// never reads the table, still opens the store.
+    static let certificateSettings = """
+    CREATE TABLE IF NOT EXISTS certificate_settings (
+        vault_id TEXT NOT NULL REFERENCES vaults(id) ON DELETE CASCADE,
+        kind     TEXT NOT NULL CHECK (kind IN ('contacts', 'issuer')),
+        name     TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        body     TEXT NOT NULL,
+        created  REAL NOT NULL,
+        updated  REAL NOT NULL,
+        PRIMARY KEY (vault_id, kind, name_key)
+    );
+    """
+    static let certificateSettingsTable = "certificate_settings"
 }

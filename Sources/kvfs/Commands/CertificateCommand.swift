@@ -8,7 +8,7 @@ struct CertificateCommand: ParsableCommand {
         abstract: "Certificates (data plane): X.509 certificates with a managed key and secret of the same name.",
         discussion: """
         A certificate's private part is readable only through its secret (`kvfs secret show --name N`), with a \
-        role that may read secrets. Policies are Azure's CertificatePolicy JSON, as `get-default-policy` prints it.
+        role that may read secrets. Policies are Azure's CertificatePolicy JSON, in az's spelling (as `get-default-policy` prints it) or the REST API's.
         Examples:
           kvfs certificate get-default-policy > policy.json
           kvfs certificate create --vault app1 --name web --policy policy.json
@@ -16,14 +16,25 @@ struct CertificateCommand: ParsableCommand {
           kvfs certificate import --vault app1 --name legacy --file legacy.pfx --password "$PW"
         """,
         subcommands: [GetDefaultPolicy.self, Create.self, Import.self, Show.self, List.self, ListVersions.self, Update.self,
-                      Merge.self, Download.self, Delete.self, ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self,
+                      Merge.self, Pending.self, Contact.self, Issuer.self, Download.self, Delete.self, ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self,
                       BackupCommands.CertificateBackup.self, BackupCommands.CertificateRestore.self])
 
     struct GetDefaultPolicy: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "get-default-policy",
-                                                        abstract: "Print the default policy (self-signed, RSA-2048, PKCS#12, 12 months).")
+        static let configuration = CommandConfiguration(
+            commandName: "get-default-policy",
+            abstract: "Print the default policy (self-signed, RSA-2048, PKCS#12, 12 months).",
+            discussion: """
+            --spelling az (default) prints az's field names (keyProperties, x509CertificateProperties, …); \
+            --spelling rest prints the REST API's, as the Azure SDKs send them (key_props, x509_props, …). \
+            Every command that reads a policy takes either spelling.
+            Examples:
+              kvfs certificate get-default-policy > policy.json
+              kvfs certificate get-default-policy --spelling rest > policy.json
+            """)
         @OptionGroup var format: OutputOptions
-        func run() throws { try format.print(encoding: CertificatePolicy.default) }
+        @Option(name: .long, help: "Field names: az (az keyvault's camelCase) or rest (the REST API's snake_case).")
+        var spelling: CertificatePolicy.Spelling = .az
+        func run() throws { try format.print(encoding: CertificatePolicy.default.spelled(spelling)) }
     }
 
     struct Create: ParsableCommand {
@@ -79,11 +90,13 @@ struct CertificateCommand: ParsableCommand {
         @Option(name: .long, help: "A version (default: the current one).") var version: String?
         @Flag(name: .long, help: "Show the policy only.") var policy = false
         @Flag(name: .long, help: "Show the pending creation (with its CSR).") var pending = false
+        @Option(name: .long, help: "With --policy, the field names: az (default) or rest (the REST API's).")
+        var spelling: CertificatePolicy.Spelling = .az
 
         func run() throws {
             let engine = try storeOptions.open()
             if policy {
-                try format.print(encoding: try engine.certificates.policy(vault: address.vault, name: address.name, as: .currentProcess()))
+                try format.print(encoding: try engine.certificates.policy(vault: address.vault, name: address.name, as: .currentProcess()).spelled(spelling))
             } else if pending {
                 format.print(Shapes.operation(try engine.certificates.pendingOperation(vault: address.vault, name: address.name, as: .currentProcess())))
             } else {
@@ -248,12 +261,14 @@ struct CertificateCommand: ParsableCommand {
     }
 }
 
-/// A CertificatePolicy JSON file (`-` = stdin).
+/// A CertificatePolicy JSON file (`-` = stdin), in az's or the REST API's spelling.
 func readPolicy(_ path: String) throws -> CertificatePolicy {
     let bytes = try readInput(path == "-" ? nil : path)
     do {
-        return try JSONDecoder().decode(CertificatePolicy.self, from: Data(bytes))
-    } catch {
-        throw InputError("'\(path)' is not a CertificatePolicy JSON document (\(error)).")
+        return try CertificatePolicy(json: Data(bytes))
+    } catch let error as VaultError {
+        throw InputError("\(path == "-" ? "stdin" : path): \(error.message)")
     }
 }
+
+extension CertificatePolicy.Spelling: ExpressibleByArgument {}

@@ -180,3 +180,28 @@ extension Data {
         self.init(base64Encoded: base64)
     }
 }
+
+// MARK: certificate contacts and issuers
+
+extension Shapes {
+    /// `az keyvault certificate contact list|add|delete`: the vault's contacts, `[{email, name, phone}]`.
+    static func contacts(_ c: CertificateContacts) -> JSONValue {
+        .array(c.contacts.map { .object(["email": .string($0.email), "name": .string($0.name), "phone": .string($0.phone)]) })
+    }
+
+    /// `az keyvault certificate issuer show|create|delete`: IssuerBundle (`credentials` always null: the
+    /// providers kvfs keeps take none).
+    static func issuer(_ i: CertificateIssuer) -> JSONValue {
+        .object([
+            "attributes": .object(["created": .date(i.created), "enabled": .bool(i.enabled), "updated": .date(i.updated)]),
+            "credentials": .null, "id": .string(i.id), "name": .string(i.name),
+            "organizationDetails": i.organizationID.map { .object(["adminDetails": .array([]), "id": .string($0)]) } ?? .null,
+            "provider": .string(i.provider),
+        ])
+    }
+
+    /// `az keyvault certificate issuer list`: CertificateIssuerItem.
+    static func issuerItem(_ i: CertificateIssuer) -> JSONValue {
+        .object(["id": .string(i.id), "name": .string(i.name), "provider": .string(i.provider)])
+    }
+}

@@ -27,7 +27,8 @@ import Glibc
 
     /// A store with vault `app` (the owner, root, is Administrator there through principal `me`), vault `locked`
     /// (purge protection, 7 days); secret `app/db` (two versions, tags, a content type), soft-deleted secret
-    /// `app/old`; imported key `app/signer`, soft-deleted key `app/retired`; imported certificate `app/web`.
+    /// `app/old`; imported key `app/signer`, soft-deleted key `app/retired`; imported certificate `app/web`;
+    /// two certificate contacts and issuer `corp-ca` in `app`.
     final class GoldenStore: @unchecked Sendable {
         let directory: String
         var path: String { directory + "/store" }
@@ -56,6 +57,9 @@ import Glibc
             let certificate = try Data(contentsOf: CLIGoldenOutput.goldenDirectory.appendingPathComponent("certificate.pem"))
             try engine.certificates.import(vault: "app", name: "web", CertificateImport(value: SecureBytes([UInt8](certificate)),
                                                                                       tags: ["team": "web"]), as: me)
+            try engine.certificates.setContacts(vault: "app", [CertificateContact(email: "ops@example.com", name: "Ops", phone: "+1 555 0100"),
+                                                               CertificateContact(email: "sec@example.com")], as: me)
+            try engine.certificates.setIssuer(vault: "app", name: "corp-ca", CertificateIssuerRequest(provider: "Unknown", organizationID: "corp"), as: me)
             try engine.flushAudit()
         }
 
@@ -76,6 +80,9 @@ import Glibc
         ("key-list-deleted", ["key", "list-deleted", "--vault", "app"]),
         ("certificate-show", ["certificate", "show", "--vault", "app", "--name", "web"]),
         ("certificate-list", ["certificate", "list", "--vault", "app"]),
+        ("certificate-contact-list", ["certificate", "contact", "list", "--vault", "app"]),
+        ("certificate-issuer-show", ["certificate", "issuer", "show", "--vault", "app", "--issuer-name", "corp-ca"]),
+        ("certificate-issuer-list", ["certificate", "issuer", "list", "--vault", "app"]),
         ("principal-list", ["principal", "list"]),
         ("role-assignment-list", ["role", "assignment", "list"]),
     ]
@@ -88,6 +95,7 @@ import Glibc
         Case(golden: "key-show.yaml", arguments: ["key", "show", "--vault", "app", "--name", "signer", "-o", "yaml"]),
         Case(golden: "role-list.table", arguments: ["role", "list", "-o", "table"]),
         Case(golden: "certificate-get-default-policy.json", arguments: ["certificate", "get-default-policy"]),
+        Case(golden: "certificate-get-default-policy-rest.json", arguments: ["certificate", "get-default-policy", "--spelling", "rest"]),
     ]
 
     /// Same-length placeholders for what changes from run to run (see the suite's comment).

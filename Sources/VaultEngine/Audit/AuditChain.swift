@@ -6,6 +6,11 @@ public struct AuditVerification: Sendable, Equatable {
     public var lines: Int64
     /// The first problem found, or `nil` when the chain is intact.
     public var problem: String?
+    /// Checkpoints checked (`verify(against:)`).
+    public var checkpoints: Int = 0
+    /// The first line whose chain was walked: 1 for a full check, the line after the newest checkpoint for an
+    /// incremental one (the lines before it are vouched for by the checkpoint).
+    public var firstLine: Int64 = 1
     public var isIntact: Bool { problem == nil }
 }
 
@@ -76,40 +81,83 @@ enum AuditChain {
 
     /// Checks every line in order against the key, the sequence and the recorded head.
     static func verify(key: HMACSHA256Key, backend: any StoreBackend) throws -> AuditVerification {
+        try verify(key: key, backend: backend, against: [], full: true)
+    }
+
+    /// Checks the log against `checkpoints` (already known to be this store's and signed by the auditor's key):
+    /// the log must reach each checkpoint's line and that line must carry the checkpoint's MAC. Then the chain
+    /// is walked from the newest checkpoint (or from the first line when `full` or without checkpoints) to the
+    /// end, and the end is compared with the sealed head.
+    static func verify(key: HMACSHA256Key, backend: any StoreBackend, against checkpoints: [AuditCheckpoint],
+                       full: Bool) throws -> AuditVerification {
         try backend.read { tx in
-            var previous = genesis
-            var expectedSeq: Int64 = 1
-            var after: Int64 = 0
-            while true {
-                let rows = try tx.auditRows(afterSeq: after, limit: 1000)
-                if rows.isEmpty { break }
-                for row in rows {
-                    guard row.seq == expectedSeq else {
-                        return AuditVerification(lines: expectedSeq - 1, problem: "line \(expectedSeq) is missing (found \(row.seq) next)")
-                    }
-                    guard let (body, mac) = split(row.line), mac == row.mac else {
-                        return AuditVerification(lines: expectedSeq - 1, problem: "line \(row.seq) is malformed")
-                    }
-                    let expected = try key.mac(Array((previous + "\n" + body).utf8)).hexString
-                    guard constantTimeEquals(Array(expected.utf8), Array(mac.utf8)) else {
-                        return AuditVerification(lines: expectedSeq - 1, problem: "line \(row.seq) was edited, moved or forged (its MAC does not match)")
-                    }
-                    guard let record = try? JSONDecoder().decode(AuditRecord.self, from: Data(body.utf8)),
-                          record.seq == row.seq, record.prev == previous else {
-                        return AuditVerification(lines: expectedSeq - 1, problem: "line \(row.seq) does not chain to the line before it")
-                    }
-                    previous = mac
-                    expectedSeq += 1
-                    after = row.seq
+            let end = try tx.lastAudit()?.seq ?? 0
+            var start: (seq: Int64, mac: String) = (0, genesis)
+            var vouched: [Int64: AuditCheckpoint] = [:]
+            for checkpoint in checkpoints.sorted(by: { $0.seq < $1.seq }) {
+                if let other = vouched[checkpoint.seq], other.mac != checkpoint.mac {
+                    return AuditVerification(lines: 0, problem: "two checkpoints (\(other.time) and \(checkpoint.time)) vouch for different lines \(checkpoint.seq): the store's history was forked (a rolled-back store kept running, or a checkpoint forged with the master key)", checkpoints: checkpoints.count)
                 }
+                vouched[checkpoint.seq] = checkpoint
+                guard checkpoint.seq <= end else {
+                    return AuditVerification(lines: end, problem: "the log ends at line \(end) but the checkpoint of \(checkpoint.time) vouches for \(checkpoint.seq) lines: the store was rolled back to an older copy, or its log was truncated or emptied", checkpoints: checkpoints.count)
+                }
+                guard checkpoint.seq > 0 else { continue }
+                guard let row = try tx.auditRows(afterSeq: checkpoint.seq - 1, limit: 1).first, row.seq == checkpoint.seq else {
+                    return AuditVerification(lines: 0, problem: "line \(checkpoint.seq), which the checkpoint of \(checkpoint.time) vouches for, is missing", checkpoints: checkpoints.count)
+                }
+                guard constantTimeEquals(Array(row.mac.utf8), Array(checkpoint.mac.utf8)), let (body, mac) = split(row.line), mac == row.mac,
+                      let record = try? JSONDecoder().decode(AuditRecord.self, from: Data(body.utf8)),
+                      constantTimeEquals(Array(try key.mac(Array((record.prev + "\n" + body).utf8)).hexString.utf8), Array(mac.utf8)) else {
+                    return AuditVerification(lines: 0, problem: "line \(checkpoint.seq) is not the line the checkpoint of \(checkpoint.time) vouches for: the log was rewritten (its chain recomputed with the master key) or the store replaced by another copy", checkpoints: checkpoints.count)
+                }
+                start = (checkpoint.seq, checkpoint.mac)
             }
-            let head = try tx.meta(headKey)
-            let count = expectedSeq - 1
-            if count == 0 && head == nil { return AuditVerification(lines: 0, problem: nil) }
-            guard let head, constantTimeEquals(Array(head.utf8), Array(try self.head(seq: count, mac: previous, key: key).utf8)) else {
-                return AuditVerification(lines: count, problem: "the log ends at line \(count) but the store's sealed record of its end does not match: lines were removed from the end or the record was forged")
-            }
-            return AuditVerification(lines: count, problem: nil)
+            if full { start = (0, genesis) }
+            var result = try walk(from: start, key: key, in: tx)
+            result.checkpoints = checkpoints.count
+            return result
         }
+    }
+
+    /// Walks the chain from the line after `start` to the end, then checks the sealed head.
+    private static func walk(from start: (seq: Int64, mac: String), key: HMACSHA256Key, in tx: any StoreTransaction) throws -> AuditVerification {
+        var previous = start.mac
+        var expectedSeq: Int64 = start.seq + 1
+        var after: Int64 = start.seq
+        func failure(_ problem: String) -> AuditVerification {
+            AuditVerification(lines: expectedSeq - 1, problem: problem, firstLine: start.seq + 1)
+        }
+        let decoder = JSONDecoder()
+        while true {
+            let rows = try tx.auditRows(afterSeq: after, limit: 1000)
+            if rows.isEmpty { break }
+            for row in rows {
+                guard row.seq == expectedSeq else {
+                    return failure("line \(expectedSeq) is missing (found \(row.seq) next)")
+                }
+                guard let (body, mac) = split(row.line), mac == row.mac else {
+                    return failure("line \(row.seq) is malformed")
+                }
+                let expected = try key.mac(Array((previous + "\n" + body).utf8)).hexString
+                guard constantTimeEquals(Array(expected.utf8), Array(mac.utf8)) else {
+                    return failure("line \(row.seq) was edited, moved or forged (its MAC does not match)")
+                }
+                guard let record = try? decoder.decode(AuditRecord.self, from: Data(body.utf8)),
+                      record.seq == row.seq, record.prev == previous else {
+                    return failure("line \(row.seq) does not chain to the line before it")
+                }
+                previous = mac
+                expectedSeq += 1
+                after = row.seq
+            }
+        }
+        let head = try tx.meta(headKey)
+        let count = expectedSeq - 1
+        if count == 0 && head == nil { return AuditVerification(lines: 0, problem: nil) }
+        guard let head, constantTimeEquals(Array(head.utf8), Array(try self.head(seq: count, mac: previous, key: key).utf8)) else {
+            return failure("the log ends at line \(count) but the store's sealed record of its end does not match: lines were removed from the end or the record was forged")
+        }
+        return AuditVerification(lines: count, problem: nil, firstLine: start.seq + 1)
     }
 }

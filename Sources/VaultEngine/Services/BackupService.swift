@@ -77,24 +77,45 @@ public struct BackupService: Sendable {
     public func backupVault(named vault: String, as caller: Caller,
                             progress: (Int, Int) -> Void = { _, _ in }) throws -> [VaultBackupEntry] {
         try context.runOnStore(.vaultBackup, caller, vault: vault) { step in
-                let (tx, draft) = (step.tx, step.draft)
-                for kind in ObjectKind.allCases {
-                    try context.authorize([kind.backupAction], on: Resource(vault: vault, kind: kind), draft: draft, in: tx)
-                }
-                let v = try context.liveVault(vault, in: tx)
-                let objects = try ObjectKind.allCases.flatMap { kind in
-                    try tx.objects(vaultID: v.id, kind: kind, deleted: false).filter { !$0.managed }
-                }
-                var entries: [VaultBackupEntry] = []
-                for (index, object) in objects.enumerated() {
-                    let versions = try tx.versions(objectID: object.id).count
-                    entries.append(VaultBackupEntry(kind: object.kind, name: object.name, versions: versions,
-                                                    blob: try context.makeBackupBlob(of: object, in: v, tx: tx)))
-                    progress(index + 1, objects.count)
-                }
-                draft.note = "backed up \(entries.count) objects"
-                return entries
+            try collect(vault, step, progress: progress)
         }
+    }
+
+    /// Backs up every live object of `vault` into the directory `directory` (new, or an empty directory), all
+    /// or nothing: the blobs and a manifest (every blob with its size and SHA-256, the counts, the vault and the
+    /// realm, sealed under a key of the realm) are written under a temporary name beside it and renamed to
+    /// `directory` only when complete, so an interrupted backup never appears under its final name
+    /// (docs/backup.md). Rights as ``backupVault(named:as:progress:)``.
+    /// - Throws: `.conflict` when `directory` exists and is not empty, `.storeFailure` for file-system errors,
+    ///   and what ``backupVault(named:as:progress:)`` throws.
+    @discardableResult
+    public func backupVault(named vault: String, toDirectory directory: String, as caller: Caller,
+                            progress: (Int, Int) -> Void = { _, _ in }) throws -> VaultBackupManifest {
+        try context.runOnStore(.vaultBackup, caller, vault: vault, checking: { try VaultBackupDirectory.requireFree(directory) }) { step in
+            let entries = try collect(vault, step, progress: progress)
+            return try VaultBackupDirectory.write(entries, vault: try context.liveVault(vault, in: step.tx).name, realm: context.realmMembership,
+                                                  created: context.clock.now(), to: directory)
+        }
+    }
+
+    private func collect(_ vault: String, _ step: StoreStep, progress: (Int, Int) -> Void) throws -> [VaultBackupEntry] {
+        let (tx, draft) = (step.tx, step.draft)
+        for kind in ObjectKind.allCases {
+            try context.authorize([kind.backupAction], on: Resource(vault: vault, kind: kind), draft: draft, in: tx)
+        }
+        let v = try context.liveVault(vault, in: tx)
+        let objects = try ObjectKind.allCases.flatMap { kind in
+            try tx.objects(vaultID: v.id, kind: kind, deleted: false).filter { !$0.managed }
+        }
+        var entries: [VaultBackupEntry] = []
+        for (index, object) in objects.enumerated() {
+            let versions = try tx.versions(objectID: object.id).count
+            entries.append(VaultBackupEntry(kind: object.kind, name: object.name, versions: versions,
+                                            blob: try context.makeBackupBlob(of: object, in: v, tx: tx)))
+            progress(index + 1, objects.count)
+        }
+        draft.note = "backed up \(entries.count) objects"
+        return entries
     }
 
     /// Restores many blobs into `vault` in one transaction: every object restores, or none does (a taken name,
@@ -105,7 +126,28 @@ public struct BackupService: Sendable {
     @discardableResult
     public func restoreVault(named vault: String, blobs: [BackupBlob], as caller: Caller,
                              progress: (Int, Int) -> Void = { _, _ in }) throws -> [VersionProperties] {
-        try context.runOnStore(.vaultRestore, caller, vault: vault) { step in
+        try restoreVault(vault, caller, checking: { blobs }, progress: progress)
+    }
+
+    /// Restores a directory written by ``backupVault(named:toDirectory:as:progress:)`` into `vault`, all or
+    /// nothing: the manifest is checked first — it must be there, sealed under this realm's key, and list exactly
+    /// the blob files present with their sizes and SHA-256 digests — and any difference refuses the whole restore
+    /// before the store is touched; then every blob restores in one transaction. Rights as
+    /// ``restoreVault(named:blobs:as:progress:)``.
+    /// - Throws: `.malformedBackup` for a missing or altered manifest or a missing, extra or changed blob;
+    ///   `.notFound` when `directory` is not a directory; and what ``restoreVault(named:blobs:as:progress:)`` throws.
+    @discardableResult
+    public func restoreVault(named vault: String, fromDirectory directory: String, as caller: Caller,
+                             progress: (Int, Int) -> Void = { _, _ in }) throws -> [VersionProperties] {
+        try restoreVault(vault, caller, checking: { try VaultBackupDirectory.read(directory, realm: context.realmMembership).1 },
+                         progress: progress)
+    }
+
+    /// `checking` gives the blobs (reading them is an input check: it runs, and is audited, before the store is touched).
+    private func restoreVault(_ vault: String, _ caller: Caller, checking: () throws -> [BackupBlob],
+                              progress: (Int, Int) -> Void) throws -> [VersionProperties] {
+        var blobs: [BackupBlob] = []
+        return try context.runOnStore(.vaultRestore, caller, vault: vault, checking: { blobs = try checking() }) { step in
                 let (tx, draft) = (step.tx, step.draft)
                 for kind in ObjectKind.allCases {
                     try context.authorize([kind.restoreAction], on: Resource(vault: vault, kind: kind), objectExists: false, draft: draft, in: tx)

@@ -127,17 +127,18 @@ struct ProgressReporter {
 }
 
 extension VaultCommand {
-    /// Every backed-up object as `<dir>/<collection>/<name>.blob`; the subfolder names the family.
-    static let backupExtension = "blob"
-
     struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Back up every object of a vault into a directory (beyond Azure: one blob per object).",
+            abstract: "Back up every object of a vault into a directory (beyond Azure: one blob per object), all or nothing.",
             discussion: """
             Writes <dir>/secrets/<name>.blob, <dir>/keys/<name>.blob and <dir>/certificates/<name>.blob (managed keys \
-            and secrets travel in their certificate's blob), each the same blob `kvfs secret backup` writes. The \
-            directory must be new or empty; it is made 0700 and the files 0600. Needs secrets/backup, keys/backup and \
-            certificates/backup at vault scope (Key Vault Administrator). A progress bar shows on a terminal.
+            and secrets travel in their certificate's blob), each the same blob `kvfs secret backup` writes, and \
+            <dir>/manifest.json: every blob with its size and SHA-256, the counts, the vault and the realm, sealed \
+            with a key of the realm. Everything is written under a temporary name beside <dir> \
+            (.<name>.partial-<hex>) and renamed to <dir> only when complete: an interrupted backup never appears \
+            under its final name (remove a leftover .partial directory by hand). <dir> must be new or empty; it is \
+            made 0700 and the files 0600. Needs secrets/backup, keys/backup and certificates/backup at vault scope \
+            (Key Vault Administrator). A progress bar shows on a terminal.
             Example: kvfs vault backup --vault app1 --dir /var/backups/kvfs/app1-2025-06-01
             """)
         @OptionGroup var storeOptions: StoreOptions
@@ -146,30 +147,10 @@ extension VaultCommand {
         @Option(name: .long, help: "The directory to write (new or empty).") var dir: String
 
         func run() throws {
-            let fm = FileManager.default
-            if fm.fileExists(atPath: dir) {
-                guard let contents = try? fm.contentsOfDirectory(atPath: dir), contents.isEmpty else {
-                    throw InputError("'\(dir)' exists and is not an empty directory; give a new one.")
-                }
-            }
             let progress = ProgressReporter(verb: "Backing up")
-            let entries = try storeOptions.open().backups.backupVault(named: address.vault, as: .currentProcess(), progress: progress.update)
-            for kind in ObjectKind.allCases {
-                try makePrivateDirectory(dir + "/" + kind.collection)
-            }
-            for entry in entries {
-                try PrivateFile.create(at: "\(dir)/\(entry.kind.collection)/\(entry.name).\(VaultCommand.backupExtension)", contents: entry.blob.bytes)
-            }
-            progress.finish("Backed up \(entries.count) objects of vault '\(address.vault)' to \(dir).")
-        }
-
-        private func makePrivateDirectory(_ path: String) throws {
-            do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw VaultError(.storeFailure, "Cannot create '\(path)'.", cause: error)
-            }
-            chmod(dir, 0o700)
+            let manifest = try storeOptions.open().backups.backupVault(named: address.vault, toDirectory: dir, as: .currentProcess(),
+                                                                      progress: progress.update)
+            progress.finish("Backed up \(manifest.objects.count) objects of vault '\(address.vault)' to \(dir).")
         }
     }
 
@@ -177,9 +158,11 @@ extension VaultCommand {
         static let configuration = CommandConfiguration(
             abstract: "Restore every blob of a `kvfs vault backup` directory into a vault, all or nothing.",
             discussion: """
-            Reads <dir>/{secrets,keys,certificates}/*.blob and restores them in one transaction: if one name is taken \
-            or one blob is foreign or damaged, nothing is restored. The vault must be in the same realm as the store \
-            that made the backup. Needs the three restore actions at vault scope (Key Vault Administrator).
+            Checks <dir>/manifest.json first: it must be there, unaltered, of this store's realm, and list exactly \
+            the blob files present with their sizes and SHA-256 digests. A missing manifest (an interrupted backup), \
+            a missing, extra or changed blob refuses the restore before anything changes (exit 5). Then every blob \
+            restores in one transaction: if one name is taken or one blob is damaged, nothing is restored. Needs the \
+            three restore actions at vault scope (Key Vault Administrator).
             Example: kvfs vault restore --vault app1-copy --dir /var/backups/kvfs/app1-2025-06-01
             """)
         @OptionGroup var storeOptions: StoreOptions
@@ -188,20 +171,9 @@ extension VaultCommand {
         @Option(name: .long, help: "A directory written by `kvfs vault backup`.") var dir: String
 
         func run() throws {
-            let fm = FileManager.default
-            var files: [String] = []
-            for kind in ObjectKind.allCases {
-                let folder = dir + "/" + kind.collection
-                guard let names = try? fm.contentsOfDirectory(atPath: folder) else { continue }
-                files += names.filter { $0.hasSuffix("." + VaultCommand.backupExtension) }.sorted().map { folder + "/" + $0 }
-            }
-            guard !files.isEmpty else {
-                throw InputError("'\(dir)' holds no backup blobs (expected secrets/, keys/ or certificates/ with *.blob files).")
-            }
-            let blobs = try files.map(BackupFiles.read)
             let progress = ProgressReporter(verb: "Restoring")
-            let restored = try storeOptions.open().backups.restoreVault(named: address.vault, blobs: blobs, as: .currentProcess(),
-                                                                 progress: progress.update)
+            let restored = try storeOptions.open().backups.restoreVault(named: address.vault, fromDirectory: dir, as: .currentProcess(),
+                                                                       progress: progress.update)
             progress.finish("Restored \(restored.count) objects into vault '\(address.vault)'.")
         }
     }

@@ -30,6 +30,15 @@ struct MountCommand: ParsableCommand {
     var output: OutputFormat?
     @Option(name: .long, help: "Write the daemon's log here (background mode).") var logFile: String?
     @Option(name: .long, help: .hidden) var readyFD: Int32?
+    @Option(name: .long, help: ArgumentHelp("Also send signed audit checkpoints here: a file to append to, or |COMMAND to pipe them to (they always go to the log).", valueName: "file"))
+    var auditCheckpoints: String?
+    @Option(name: .long, help: "A checkpoint after at most this many new audit lines.") var auditCheckpointLines: Int64 = 1000
+    @Option(name: .long, help: "A checkpoint at most this many seconds after a new audit line.") var auditCheckpointInterval: Int = 60
+
+    func validate() throws {
+        guard auditCheckpointLines >= 1 else { throw ValidationError("--audit-checkpoint-lines must be at least 1.") }
+        guard (1...86_400).contains(auditCheckpointInterval) else { throw ValidationError("--audit-checkpoint-interval must be 1 to 86400 seconds.") }
+    }
 
     func run() throws {
         // Open the store first, so a missing store or a wrong key is reported here, not by a daemon.
@@ -43,6 +52,12 @@ struct MountCommand: ParsableCommand {
         mountOptions.allowOther = getuid() == 0 || MountCommand.userAllowOther()
         mountOptions.additionalOptions = options?.split(separator: ",").map(String.init) ?? []
         if foreground || readyFD != nil {
+            var checkpointLog = CLILog.logger
+            checkpointLog.logLevel = .notice
+            let checkpoints = try AuditCheckpointEmitter(engine: engine, sink: auditCheckpoints.map(AuditCheckpointEmitter.Sink.init(parsing:)),
+                                                         everyLines: auditCheckpointLines, interval: TimeInterval(auditCheckpointInterval),
+                                                         logger: checkpointLog)
+            defer { checkpoints.close() }
             try VaultMount.serve(engine: engine, at: mountpoint, vaults: vault.isEmpty ? nil : vault, options: mountOptions,
                                  readiness: readyFD.map(MountReadiness.Notifier.init(fd:)), logger: CLILog.logger)
             return
@@ -58,6 +73,8 @@ struct MountCommand: ParsableCommand {
         if let key = storeOptions.masterKeyFile { arguments += ["--master-key-file", key] }
         for v in vault { arguments += ["--vault", v] }
         if let options { arguments += ["-o", options] }
+        if let auditCheckpoints { arguments += ["--audit-checkpoints", auditCheckpoints] }
+        arguments += ["--audit-checkpoint-lines", String(auditCheckpointLines), "--audit-checkpoint-interval", String(auditCheckpointInterval)]
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

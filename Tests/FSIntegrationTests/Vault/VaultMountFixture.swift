@@ -32,12 +32,15 @@ final class VaultMountFixture: @unchecked Sendable {
         var secrets: [(String, String, String)] = []
         /// (vault, name): seeded secrets soft-deleted through `kvfs secret delete` before mounting.
         var deleted: [(String, String)] = []
+        /// More arguments for `kvfs mount`.
+        var mountArguments: [String] = []
     }
 
     let directory: String
     let store: String
     let mountpoint: String
     let probePath: String
+    let mountArguments: [String]
     private(set) var daemon: MountDaemon?
     private var tornDown = false
 
@@ -74,6 +77,7 @@ final class VaultMountFixture: @unchecked Sendable {
         store = directory + "/store"
         mountpoint = directory + "/mnt"
         probePath = directory + "/probe.py"
+        mountArguments = setup.mountArguments
         do {
             try FileManager.default.createDirectory(atPath: mountpoint, withIntermediateDirectories: false,
                                                     attributes: [.posixPermissions: 0o755])
@@ -139,7 +143,7 @@ final class VaultMountFixture: @unchecked Sendable {
     /// Starts `kvfs mount --foreground` and waits for its readiness report (sent once the kernel has the
     /// mount; requests queue until the loop serves them).
     private func mount() throws {
-        daemon = try MountDaemon(kvfs: VaultMountFixture.kvfsPath, ["mount", mountpoint, "--store", store, "--foreground"],
+        daemon = try MountDaemon(kvfs: VaultMountFixture.kvfsPath, ["mount", mountpoint, "--store", store, "--foreground"] + mountArguments,
                                  log: directory + "/daemon.log", environment: VaultProcess.childEnvironment)
         guard isMounted else { throw VaultTestError("kvfs mount reported ready, but \(mountpoint) is not mounted: \(daemonLog)") }
     }

@@ -76,6 +76,16 @@ extension Operation {
     /// A new version of an existing key (`.liveObject`: decided as an operation on the key, which must exist).
     static let keyRotate = Operation(name: "KeyRotate", kind: .key, right: .data([DataAction.Keys.rotate]), target: .liveObject,
                                      writes: true, purgesDue: true, managedVerb: "rotated")
+    static let keyRotationPolicyGet = Operation(name: "KeyRotationPolicyGet", kind: .key, right: .data([DataAction.Keys.rotationPolicyRead]),
+                                                target: .liveObject)
+    static let keyRotationPolicySet = Operation(name: "KeyRotationPolicySet", kind: .key, right: .data([DataAction.Keys.rotationPolicyWrite]),
+                                                target: .liveObject, writes: true, managedVerb: "given a rotation policy")
+    /// Housekeeping's rotation of a key whose rotation policy's Rotate action is due (caller: the system).
+    static let keyRotateByPolicy = Operation(name: "KeyRotate", kind: .key, right: .decidedByBody, target: .liveObject,
+                                             writes: true, purgesDue: true, managedVerb: "rotated")
+    /// Housekeeping's announcement that a key version nears its expiry (a Notify action; Azure's event name).
+    static let keyNearExpiry = Operation(name: "KeyNearExpiry", kind: .key, right: .decidedByBody, target: .liveObject, writes: true,
+                                         recordsVersion: true)
     static let keyGet = Operation(name: "KeyGet", kind: .key, right: .data([DataAction.Keys.read]), target: .liveObject,
                                   recordsVersion: true)
     static let keyUpdate = Operation(name: "KeyUpdate", kind: .key, right: .data([DataAction.Keys.update]), target: .liveObject,

@@ -7,11 +7,21 @@ public struct Housekeeping: Sendable {
     let context: EngineContext
 
     /// Purges every object and vault whose scheduled purge date has passed, recording each in the audit log,
-    /// then renews the certificates whose AutoRenew lifetime action is due (`renewDueCertificates()`).
+    /// then renews the certificates whose AutoRenew lifetime action is due (`renewDueCertificates()`) and
+    /// rotates the keys whose rotation policy says so (`rotateDueKeys()`).
     /// - Throws: store errors.
     public func run() throws {
         try purgeExpired()
         try renewDueCertificates()
+        try rotateDueKeys()
+    }
+
+    /// Rotates every key whose rotation policy's Rotate action is due, and records a KeyNearExpiry audit line
+    /// once per version whose Notify action is due; returns the rotated keys' "vault/name".
+    /// - Throws: store errors (a key that fails to rotate is logged and skipped).
+    @discardableResult
+    public func rotateDueKeys() throws -> [String] {
+        try KeyService(context: context).rotateDueKeys()
     }
 
     /// Purges every object and vault whose scheduled purge date has passed, and drops key material idle for

@@ -65,25 +65,23 @@ public struct KeyService: Sendable {
     }
 
     /// Generates a new version with the current version's type, size or curve, public exponent, key_ops and
-    /// tags (enabled, no nbf/exp), and makes it current. Needs `keys/rotate/action`.
+    /// tags (enabled, no nbf; exp after the rotation policy's expiryTime if it has one), and makes it current.
+    /// Needs `keys/rotate/action`.
     /// - Throws: `.forbidden` (managed), `.notFound`, `.accessDenied`, `.corrupted`.
     @discardableResult
     public func rotate(vault: String, name: String, as caller: Caller) throws -> KeyBundle {
         var tags: [String: String] = [:]
+        var policy: KeyRotationPolicy?
         return try storeNewVersion(.keyRotate, caller, vault: vault, name: name, attributes: nil, imported: false, reading: { step in
             guard let existing = step.existing else { throw VaultError(.objectNotFound(.key), "Key '\(Names.printable(name))' was not found.") }
             let record = try context.versionRecord(of: existing, nil, tx: step.tx)
             tags = record.tags
+            policy = try step.tx.rotationPolicy(objectID: existing.id).map(decodePolicy)
             return try KeyDetails.decode(record.details)
-        }) { details in
-            let privateKey = try KeyRules.crypto {
-                switch try details.parameters() {
-                case .rsa(let bits): try PrivateKey.generate(rsa: bits, exponent: details.publicExponent ?? RSAKeySize.defaultExponent)
-                case .ec(let curve): try PrivateKey.generate(curve: curve)
-                }
-            }
-            return (privateKey, details.operations)
-        } attributesAfter: { NewVersionAttributes(tags: tags) }
+        }, making: newKey) {
+            // A rotation policy's expiryTime applies to the versions rotation makes (Azure's rule).
+            NewVersionAttributes(expires: KeyRotationRules.expiry(policy, from: context.clock.now()), tags: tags)
+        }
     }
 
     /// A key version's public JWK (never a private part), attributes, tags and public PEM: the current
@@ -120,7 +118,7 @@ public struct KeyService: Sendable {
 
     /// The new-version flow of create, import and rotate: checks in a read transaction, makes the key outside
     /// any transaction, then seals it as the new current version inside the write, where the checks run again.
-    private func storeNewVersion<R>(_ op: Operation, _ caller: Caller, vault: String, name: String, attributes: NewVersionAttributes?,
+    func storeNewVersion<R>(_ op: Operation, _ caller: Caller, vault: String, name: String, attributes: NewVersionAttributes?,
                                     imported: Bool, checking: () throws -> Void = {}, reading: (NewVersionStep) throws -> R,
                                     making: (R) throws -> (PrivateKey, [KeyOperation]),
                                     attributesAfter: () -> NewVersionAttributes = { NewVersionAttributes() }) throws -> KeyBundle {

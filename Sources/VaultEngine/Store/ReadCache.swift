@@ -95,6 +95,8 @@ struct CachedTransaction: StoreTransaction {
     }
     func objects(purgeDueBy date: Date) throws -> [ObjectRecord] { try direct { try $0.objects(purgeDueBy: date) } }
     func versions(objectID: Int64) throws -> [VersionRecord] { try direct { try $0.versions(objectID: objectID) } }
+    func rotationPolicy(objectID: Int64) throws -> RotationPolicyRecord? { try direct { try $0.rotationPolicy(objectID: objectID) } }
+    func rotationPolicies() throws -> [RotationPolicyRecord] { try direct { try $0.rotationPolicies() } }
     func certificateSettings(vaultID: String, kind: String) throws -> [CertificateSettingRecord] {
         try direct { try $0.certificateSettings(vaultID: vaultID, kind: kind) }
     }
@@ -119,6 +121,7 @@ struct CachedTransaction: StoreTransaction {
     func updateVersion(_ version: VersionRecord) throws { throw readOnly() }
     func removeVersion(objectID: Int64, version: String) throws { throw readOnly() }
     func putCertificateSetting(_ record: CertificateSettingRecord) throws { throw readOnly() }
+    func putRotationPolicy(_ record: RotationPolicyRecord) throws { throw readOnly() }
     func removeCertificateSetting(vaultID: String, kind: String, nameKey: String) throws { throw readOnly() }
     func appendAudit(_ row: AuditRow) throws { throw readOnly() }
 }

@@ -110,6 +110,13 @@ protocol StoreTransaction {
     func putCertificateSetting(_ record: CertificateSettingRecord) throws
     func removeCertificateSetting(vaultID: String, kind: String, nameKey: String) throws
 
+    /// A key's rotation policy; none in a store made before the table existed.
+    func rotationPolicy(objectID: Int64) throws -> RotationPolicyRecord?
+    /// Every key's rotation policy (housekeeping).
+    func rotationPolicies() throws -> [RotationPolicyRecord]
+    /// Inserts or replaces one, creating the table in a store made before it.
+    func putRotationPolicy(_ record: RotationPolicyRecord) throws
+
     func lastAudit() throws -> AuditRow?
     func appendAudit(_ row: AuditRow) throws
     func auditRows(afterSeq: Int64, limit: Int) throws -> [AuditRow]
@@ -133,4 +140,13 @@ struct CertificateSettingRecord: Sendable, Equatable {
     var created: Date
     var updated: Date
     var nameKey: String { Names.key(name) }
+}
+
+/// A row of `key_rotation_policies`.
+struct RotationPolicyRecord: Sendable, Equatable {
+    var objectID: Int64
+    var body: String
+    var notifiedVersion: String?
+    var created: Date
+    var updated: Date
 }

@@ -26,6 +26,7 @@ final class SQLiteBackend: StoreBackend {
             try queue.write { db in
                 try db.execute(sql: Schema.version1)
                 try db.execute(sql: Schema.certificateSettings)
+                try db.execute(sql: Schema.keyRotationPolicies)
                 for (key, value) in meta {
                     try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
                 }

@@ -202,6 +202,30 @@ struct SQLiteTransaction: StoreTransaction {
             """, [s.vaultID, s.kind, s.name, s.nameKey, s.body, s.created.timeIntervalSince1970, s.updated.timeIntervalSince1970])
     }
 
+    func rotationPolicy(objectID: Int64) throws -> RotationPolicyRecord? {
+        guard try db.tableExists(Schema.keyRotationPoliciesTable) else { return nil }
+        return try row("SELECT * FROM key_rotation_policies WHERE object_id = ?", [objectID]).map(Self.rotationPolicy)
+    }
+
+    func rotationPolicies() throws -> [RotationPolicyRecord] {
+        guard try db.tableExists(Schema.keyRotationPoliciesTable) else { return [] }
+        return try rows("SELECT * FROM key_rotation_policies ORDER BY object_id").map(Self.rotationPolicy)
+    }
+
+    func putRotationPolicy(_ p: RotationPolicyRecord) throws {
+        try db.execute(sql: Schema.keyRotationPolicies)
+        try run("""
+            INSERT INTO key_rotation_policies(object_id, body, notified_version, created, updated) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(object_id) DO UPDATE SET body = excluded.body, notified_version = excluded.notified_version, updated = excluded.updated
+            """, [p.objectID, p.body, p.notifiedVersion, p.created.timeIntervalSince1970, p.updated.timeIntervalSince1970])
+    }
+
+    private static func rotationPolicy(_ row: Row) throws -> RotationPolicyRecord {
+        let r = StoredRow(row, "key rotation policy")
+        return RotationPolicyRecord(objectID: try r("object_id"), body: try r("body"), notifiedVersion: try r.optional("notified_version"),
+                                    created: try r.date("created"), updated: try r.date("updated"))
+    }
+
     func removeCertificateSetting(vaultID: String, kind: String, nameKey: String) throws {
         guard try db.tableExists(Schema.certificateSettingsTable) else { return }
         try run("DELETE FROM certificate_settings WHERE vault_id = ? AND kind = ? AND name_key = ?", [vaultID, kind, nameKey])

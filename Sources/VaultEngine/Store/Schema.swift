@@ -96,4 +96,17 @@ enum Schema {
     );
     """
     static let certificateSettingsTable = "certificate_settings"
+
+    /// Added to format 1 the same way: each key's rotation policy (public JSON in `body`) and the version whose
+    /// coming expiry was last announced (`notified_version`), removed with the key.
+    static let keyRotationPolicies = """
+    CREATE TABLE IF NOT EXISTS key_rotation_policies (
+        object_id        INTEGER PRIMARY KEY REFERENCES objects(id) ON DELETE CASCADE,
+        body             TEXT NOT NULL,
+        notified_version TEXT,
+        created          REAL NOT NULL,
+        updated          REAL NOT NULL
+    );
+    """
+    static let keyRotationPoliciesTable = "key_rotation_policies"
 }

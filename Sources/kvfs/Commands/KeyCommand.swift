@@ -13,7 +13,7 @@ struct KeyCommand: ParsableCommand {
           kvfs key show --vault app1 --name signing --pem > signing.pub.pem
           openssl dgst -sha256 -binary msg.txt | kvfs key sign --vault app1 --name signing --algorithm ES256 > msg.sig
         """,
-        subcommands: [Create.self, Import.self, Show.self, Download.self, List.self, ListVersions.self, Update.self, Rotate.self, Delete.self,
+        subcommands: [Create.self, Import.self, Show.self, Download.self, List.self, ListVersions.self, Update.self, Rotate.self, RotationPolicy.self, Delete.self,
                       ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self, BackupCommands.KeyBackup.self, BackupCommands.KeyRestore.self,
                       Sign.self, Verify.self, Encrypt.self, Decrypt.self, Wrap.self, Unwrap.self])
 

@@ -205,3 +205,20 @@ extension Shapes {
         .object(["id": .string(i.id), "name": .string(i.name), "provider": .string(i.provider)])
     }
 }
+
+// MARK: key rotation policies
+
+extension Shapes {
+    /// `az keyvault key rotation-policy show|update`: `{attributes{created, expiryTime, updated}, id,
+    /// lifetimeActions[{action, timeAfterCreate, timeBeforeExpiry}]}`.
+    static func rotationPolicy(_ b: KeyRotationPolicyBundle) -> JSONValue {
+        .object([
+            "attributes": .object(["created": .date(b.created), "expiryTime": .string(b.policy.attributes.expiryTime), "updated": .date(b.updated)]),
+            "id": .string(b.id),
+            "lifetimeActions": .array(b.policy.lifetimeActions.map {
+                .object(["action": .string($0.action.type), "timeAfterCreate": .string($0.trigger.timeAfterCreate),
+                         "timeBeforeExpiry": .string($0.trigger.timeBeforeExpiry)])
+            }),
+        ])
+    }
+}

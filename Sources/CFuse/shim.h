@@ -56,6 +56,68 @@ static inline int kvfs_session_loop_mt(struct fuse_session *se, unsigned int max
     return result;
 }
 
+// FUSE_DIRECT_IO_ALLOW_MMAP (kernel 6.6, protocol 7.39; bit 36, so bit 4 of the INIT flags2 words) lets files
+// opened with direct I/O be mapped MAP_SHARED; without it the kernel answers ENODEV. libfuse 3.14 has no
+// capability for it (FUSE_CAP_DIRECT_IO_ALLOW_MMAP came with 3.16), so the session's own I/O functions ask for it:
+// they note the kernel's INIT request and, when the kernel offers the flag, set it in libfuse's INIT reply.
+// Nothing else passes through them but a plain read(2) and writev(2).
+#include <stdatomic.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+enum { KVFS_FUSE_INIT = 26, KVFS_INIT_EXT = 1u << 30, KVFS_DIRECT_IO_ALLOW_MMAP_FLAGS2 = 1u << 4 };
+/// The unique id of the kernel's INIT request while it offers FUSE_DIRECT_IO_ALLOW_MMAP, else 0.
+static _Atomic uint64_t kvfs_init_unique = 0;
+
+static inline ssize_t kvfs_io_read(int fd, void *buf, size_t len, void *userdata) {
+    (void)userdata;
+    ssize_t n = read(fd, buf, len);
+    // fuse_in_header (40 bytes), then fuse_init_in: major, minor, max_readahead, flags, flags2.
+    if (n >= 40 + 20) {
+        const uint8_t *bytes = (const uint8_t *)buf;
+        uint32_t opcode, flags, flags2;
+        uint64_t unique;
+        memcpy(&opcode, bytes + 4, 4);
+        if (opcode == KVFS_FUSE_INIT) {
+            memcpy(&unique, bytes + 8, 8);
+            memcpy(&flags, bytes + 40 + 12, 4);
+            memcpy(&flags2, bytes + 40 + 16, 4);
+            if ((flags & KVFS_INIT_EXT) && (flags2 & KVFS_DIRECT_IO_ALLOW_MMAP_FLAGS2)) atomic_store(&kvfs_init_unique, unique);
+        }
+    }
+    return n;
+}
+
+static inline ssize_t kvfs_io_writev(int fd, struct iovec *iov, int count, void *userdata) {
+    (void)userdata;
+    uint64_t wanted = atomic_load(&kvfs_init_unique);
+    // fuse_out_header (len, error, unique), then fuse_init_out with flags at 12 and flags2 at 32.
+    if (wanted != 0 && count >= 2 && iov[0].iov_len >= 16 && iov[1].iov_len >= 36) {
+        uint64_t unique;
+        int32_t error;
+        memcpy(&error, (uint8_t *)iov[0].iov_base + 4, 4);
+        memcpy(&unique, (uint8_t *)iov[0].iov_base + 8, 8);
+        if (unique == wanted && error == 0) {
+            uint8_t *out = (uint8_t *)iov[1].iov_base;
+            uint32_t flags, flags2;
+            memcpy(&flags, out + 12, 4);
+            memcpy(&flags2, out + 32, 4);
+            if (flags & KVFS_INIT_EXT) {
+                flags2 |= KVFS_DIRECT_IO_ALLOW_MMAP_FLAGS2;
+                memcpy(out + 32, &flags2, 4);
+            }
+            atomic_store(&kvfs_init_unique, 0);
+        }
+    }
+    return writev(fd, iov, count);
+}
+
+/// Installs the I/O functions above on a mounted session. Returns fuse_session_custom_io's result.
+static inline int kvfs_session_allow_direct_io_mmap(struct fuse_session *se) {
+    static const struct fuse_custom_io io = { .writev = kvfs_io_writev, .read = kvfs_io_read };
+    return fuse_session_custom_io(se, &io, fuse_session_fd(se));
+}
+
 // FUSE_SET_ATTR_* bits for setattr's to_set, as constants Swift imports without doubt.
 enum {
     KVFS_SET_ATTR_MODE = FUSE_SET_ATTR_MODE,

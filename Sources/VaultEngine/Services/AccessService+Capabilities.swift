@@ -21,6 +21,16 @@ public struct Inspection: Sendable {
     public var properties: VersionProperties?
     /// Set for a soft-deleted object.
     public var deleted: DeletedObject?
+    /// The public content of a key or certificate version, from `inspectPublicView` only, and only for a
+    /// caller who may read it: what a front-end needs to show the exact size of the files it renders.
+    public var publicView: PublicView? = nil
+}
+
+/// The public content of one key or certificate version, read from its record without opening any sealed
+/// (private) material.
+public enum PublicView: Sendable {
+    case key(KeyBundle)
+    case certificate(CertificateBundle)
 }
 
 extension AccessService {
@@ -33,6 +43,15 @@ extension AccessService {
         try inspection(kind, vault: vault, name: name, version: version, deleted: false, caller: caller)
     }
 
+    /// `inspect`, plus the version's public view (`Inspection.publicView`) when `kind` is a key or a certificate
+    /// and the caller may read it. Like `inspect`, an allowance writes no audit line: knowing a file's size is
+    /// not reading it. The view comes from the version's public record; private keys stay sealed.
+    /// - Throws: as `inspect`; `.corrupted` for a record that does not parse.
+    public func inspectPublicView(_ kind: ObjectKind, vault: String, name: String, version: String? = nil,
+                                  as caller: Caller) throws -> Inspection {
+        try inspection(kind, vault: vault, name: name, version: version, deleted: false, caller: caller, publicView: true)
+    }
+
     /// Rights and metadata of a soft-deleted object for `caller`.
     /// - Throws: `.accessDenied` when the caller holds no right on it, `.notFound` (vault).
     public func inspectDeleted(_ kind: ObjectKind, vault: String, name: String, as caller: Caller) throws -> Inspection {
@@ -40,7 +59,7 @@ extension AccessService {
     }
 
     private func inspection(_ kind: ObjectKind, vault: String, name: String, version: String?, deleted: Bool,
-                         caller: Caller) throws -> Inspection {
+                         caller: Caller, publicView: Bool = false) throws -> Inspection {
         let resource = Resource(vault: vault, kind: kind, name: name)
         let outcome: Result<Inspection, VaultError> = try context.readCache.read { tx in
             let evaluator = AccessEvaluator(assignments: try context.assignments(for: caller, in: tx))
@@ -63,7 +82,15 @@ extension AccessService {
             guard let record = try tx.version(objectID: object.id, version: version ?? object.currentVersion) else {
                 return .success(inspection(nil, deleted: nil))
             }
-            return .success(inspection(context.properties(object, record, vault: v), deleted: nil))
+            var found = inspection(context.properties(object, record, vault: v), deleted: nil)
+            if publicView, found.capabilities.contains(.read) {
+                switch kind {
+                case .key: found.publicView = .key(try context.keyBundle(object, record, vault: v))
+                case .certificate: found.publicView = .certificate(try context.certificateBundle(object, record, vault: v))
+                case .secret: break
+                }
+            }
+            return .success(found)
 
             func inspection(_ properties: VersionProperties?, deleted record: DeletedObject?) -> Inspection {
                 let capabilities = deleted ? CapabilityRules.deletedObject(kind, rights: rights)

@@ -68,6 +68,8 @@ public final class FuseMount: @unchecked Sendable {
                                  "The kernel refused to mount a FUSE file system at \(target) (libfuse printed why).\(hint)",
                                  path: target)
         }
+        // Direct I/O files may then be mapped MAP_SHARED too (Python's mmap default); see the shim.
+        _ = kvfs_session_allow_direct_io_mmap(session)
         self.mountpoint = target
         self.options = options
         self.session = session

@@ -31,6 +31,8 @@ final class OpenHandle: Sendable {
         var killed: Bool = false
         /// How much of a control file's response has been read.
         var responseCursor: Int = 0
+        /// A control file's request while it is being written (see `ControlProtocol`).
+        var request = PendingRequest()
         /// Content type and tags of the version the handle started from, carried to the new version.
         var carried: NewVersionAttributes
     }
@@ -79,7 +81,10 @@ final class OpenHandle: Sendable {
 
     /// Wipes the buffer; called when the handle is released.
     func wipe() {
-        state.withLock { $0.buffer.wipe() }
+        state.withLock { state in
+            state.buffer.wipe()
+            state.request.reset()
+        }
     }
 }
 

@@ -37,6 +37,17 @@ struct TreeContext: Sendable {
         return try engine.access.inspect(object.kind, vault: object.vault, name: object.name, version: object.version, as: caller)
     }
 
+    /// `existing`, with the public view of a key or certificate the caller may read (to size its files).
+    /// - Throws: `ENOENT` when it does not exist, or the engine's refusal.
+    func existingWithPublicView(_ object: ObjectAddress, caller: Caller) throws
+        -> (capabilities: Capabilities, properties: VersionProperties, view: PublicView?) {
+        try requireInFilter(object.vault)
+        let inspection = try engine.access.inspectPublicView(object.kind, vault: object.vault, name: object.name,
+                                                             version: object.version, as: caller)
+        guard let properties = inspection.properties else { throw FileSystemError.noSuchEntry }
+        return (inspection.capabilities, properties, inspection.publicView)
+    }
+
     /// The properties of an existing object (or version) with what the caller may do with it.
     /// - Throws: `ENOENT` when it does not exist, or the engine's refusal.
     func existing(_ object: ObjectAddress, caller: Caller) throws -> (capabilities: Capabilities, properties: VersionProperties) {

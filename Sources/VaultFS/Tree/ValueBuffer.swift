@@ -44,6 +44,14 @@ struct ValueBuffer: ~Copyable, @unchecked Sendable {
         return Array(UnsafeRawBufferPointer(rebasing: storage[offset..<end]))
     }
 
+    /// Calls `body` with the bytes in place, without a copy.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(rebasing: storage[0..<count]))
+    }
+
+    /// Appends `data` at the end.
+    mutating func append(contentsOf data: UnsafeRawBufferPointer) { append(data) }
+
     /// All the bytes, as a fresh array for the engine; wipe it once stored.
     func copy() -> [UInt8] { read(at: 0, size: count) }
 

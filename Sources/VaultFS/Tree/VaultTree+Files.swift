@@ -21,7 +21,7 @@ extension VaultTree {
 
     public func read(inode: UInt64, handle: UInt64, offset: UInt64, size: Int, context: OperationContext) throws -> [UInt8] {
         guard let open = handles.get(handle) else { throw FileSystemError(EBADF) }
-        if open.control != nil { return ControlProtocol.read(from: open, size: size) }
+        if open.control != nil { return try ControlProtocol.read(from: open, size: size) }
         if let temporary = open.temporary {
             return temporary.state.withLock { $0.buffer.read(at: Int(clamping: offset), size: size) }
         }

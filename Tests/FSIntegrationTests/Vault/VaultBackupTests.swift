@@ -18,7 +18,10 @@ extension VaultMountTests {
                 os.write(fd, sys.argv[2].encode())
             except OSError as e:
                 print(errno.errorcode[e.errno]); sys.exit(1)
-            sys.stdout.write(os.read(fd, 1 << 20).decode())' '\(file)' '\(json)'
+            try:
+                sys.stdout.write(os.read(fd, 1 << 20).decode())
+            except OSError as e:
+                print(errno.errorcode[e.errno]); sys.exit(1)' '\(file)' '\(json)'
             """
         }
 
@@ -52,7 +55,7 @@ extension VaultMountTests {
                 let again = try mount.shell(officer, "exec 3<>dst/secrets/.ops && printf '%s' \"$(printf '%s' '\(backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines))' | sed 's/^{/{\"op\":\"restore\",/')\" >&3 && cat <&3")
                 #expect(again.succeeded && again.stdout.contains("\"code\":\"Conflict\""), "\(again)")
 
-                // A damaged blob is in the answer too; malformed JSON fails the write.
+                // A damaged blob is in the answer too; malformed JSON fails the write (an incomplete request, the read).
                 let damaged = try mount.shell(officer, Backup.request("dst/secrets/.ops", #"{"op":"restore","value":"S1ZCSwE"}"#))
                 #expect(damaged.stdout.contains("Malformed backup blob"), "\(damaged)")
                 let syntax = try mount.shell(officer, Backup.request("src/secrets/.ops", #"{"op":"backup""#))

@@ -52,6 +52,8 @@ struct KeyStepResult: CustomStringConvertible {
     var write: String?
     var answer: String?
     var value: Any?
+    /// For `.ops`, the errno of the read, when it failed.
+    var readError: String? = nil
 
     var ok: Bool { result == "OK" }
     /// The `.ops` step fully succeeded: opened, written, answered.
@@ -223,7 +225,7 @@ extension VaultMountFixture {
         }
         return list.map {
             KeyStepResult(result: $0["r"] as? String ?? "?", write: $0["w"] as? String, answer: $0["a"] as? String,
-                          value: $0["v"].flatMap { $0 is NSNull ? nil : $0 })
+                          value: $0["v"].flatMap { $0 is NSNull ? nil : $0 }, readError: $0["readerr"] as? String)
         }
     }
 

@@ -6,27 +6,46 @@ import Glibc
 
 /// The protocol every control file speaks (`secrets/.ops`, `keys/.ops`, `certificates/.ops`,
 /// `keys/<name>/ops`): a process opens the file, writes one request, and reads the response on the same
-/// open file, so two processes never see each other's results. Each write is one whole request; its
-/// response replaces the one before, and reads continue where the last one stopped. Malformed requests
-/// fail the write with `EINVAL`, a missing right with `EACCES` (the response still says why); every other
-/// failure is reported in the response. What a request means is the business of the file's handler.
+/// open file, so two processes never see each other's results.
+///
+/// A request is one JSON value (an object, or an array for a batch) and may take any number of writes: it is
+/// everything written since the last read, so a shell's `printf` of a pretty-printed request, which reaches
+/// the file in pieces, is one request. It runs as soon as its closing bracket is written, and the write that
+/// completes it reports how it went; white space written after it is ignored, and a new request may follow
+/// once the response has been read (or without a read, replacing the response). A read while a request is
+/// still incomplete fails with `EINVAL` and drops it. Reads continue the response where the last one stopped.
+///
+/// Malformed requests fail with `EINVAL` (a write whose bytes cannot start or continue a JSON value, or the
+/// completing write when the value is not a request this file takes), a missing right with `EACCES` (the
+/// response still says why); every other failure is reported in the response. What a request means is the
+/// business of the file's handler.
 ///
 /// Requests and responses may carry secret values (a plaintext to encrypt, a decrypted result): both are
 /// wiped once used.
 enum ControlProtocol {
-    /// The largest request a control file takes in one write (a batch of about a thousand operations).
-    /// Direct I/O hands the kernel's pieces of a larger `write(2)` to kvfs one by one: libfuse's `max_write`
-    /// (1 MiB) minus up to a page for an unaligned buffer. Every piece of a write bigger than this limit but
-    /// the last is at least this long, so the first piece is refused whole and nothing of it runs.
+    /// The largest request a control file takes, however many writes make it (a batch of about a thousand
+    /// operations). Direct I/O hands the kernel's pieces of a larger `write(2)` to kvfs one by one: libfuse's
+    /// `max_write` (1 MiB) minus up to a page for an unaligned buffer. Every piece of a write bigger than this
+    /// limit but the last is longer than it, so the first piece is refused whole and nothing of it runs.
     static let maxRequest = (1 << 20) - 4096
 
-    /// Answers the request in `data` with `handler` and keeps the response on `handle`.
-    /// - Throws: `EFBIG` for a request over the limit, `EINVAL` for a malformed one, `EACCES` when the caller
-    ///   lacked the right (after keeping the response).
+    /// Adds `data` to the request being written on `handle`; when that completes the request, answers it with
+    /// `handler` and keeps the response on `handle`.
+    /// - Throws: `EFBIG` for a request over the limit (the rest of it is refused too, up to the next read),
+    ///   `EINVAL` for a malformed one, `EACCES` when the caller lacked the right (after keeping the response).
     static func write(_ data: UnsafeRawBufferPointer, to handle: OpenHandle, handler: any ControlHandler,
                       in tree: TreeContext) throws -> Int {
-        guard data.count <= maxRequest else { throw FileSystemError.fileTooLarge }
-        let request = ControlRequest(data)
+        let complete = try handle.state.withLock { state throws(FileSystemError) -> ControlRequest? in
+            let begun = state.request.isOpen
+            let request = try state.request.add(data)
+            if !begun, request != nil || state.request.isOpen {
+                // A new request: the response to the one before is gone, so it is never read as this one's.
+                state.buffer.wipe()
+                state.responseCursor = 0
+            }
+            return request
+        }
+        guard let request = complete else { return data.count }
         let response = try handler.respond(to: request, as: handle.caller, in: tree)
         handle.state.withLock { state in
             state.buffer.replace(with: response.bytes)
@@ -37,14 +56,93 @@ enum ControlProtocol {
     }
 
     /// The response to the last request written on `handle`, from where the last read stopped.
-    static func read(from handle: OpenHandle, size: Int) -> [UInt8] {
-        handle.state.withLock { state in
+    /// - Throws: `EINVAL` when a request was begun and not finished (it is dropped).
+    static func read(from handle: OpenHandle, size: Int) throws -> [UInt8] {
+        try handle.state.withLock { state throws(FileSystemError) -> [UInt8] in
+            if state.request.endByRead() { throw .invalidArgument }
             let start = min(state.responseCursor, state.buffer.count)
             let bytes = state.buffer.read(at: start, size: size)
             state.responseCursor = start + bytes.count
             return bytes
         }
     }
+}
+
+/// A control file's request while its writes arrive: the bytes (wiped when done with), and how far the JSON
+/// value they hold has come — brackets open outside strings — so that kvfs knows when it is complete without
+/// parsing it again on every write.
+struct PendingRequest: ~Copyable {
+    private var bytes = ValueBuffer()
+    /// Brackets open; 0 before the value starts.
+    private var depth = 0
+    private var inString = false
+    private var escaped = false
+    /// The request went over the size limit: its remaining writes are refused until the next read.
+    private var oversized = false
+
+    /// A value has begun and is not complete.
+    var isOpen: Bool { depth > 0 }
+
+    /// Adds one write's bytes; returns the request when they complete it.
+    /// - Throws: `EFBIG` past `ControlProtocol.maxRequest`; `EINVAL` for bytes that cannot start a JSON object
+    ///   or array, or that follow the end of the value in the same write. Either drops the request.
+    mutating func add(_ data: UnsafeRawBufferPointer) throws(FileSystemError) -> ControlRequest? {
+        if oversized { throw .fileTooLarge }
+        guard bytes.count + data.count <= ControlProtocol.maxRequest else {
+            reset()
+            oversized = true
+            throw .fileTooLarge
+        }
+        var end: Int?
+        for (index, byte) in data.enumerated() {
+            if let _ = end {
+                guard Self.isSpace(byte) else { reset(); throw .invalidArgument }
+                continue
+            }
+            if depth == 0 {
+                if Self.isSpace(byte) { continue }
+                guard byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") else { reset(); throw .invalidArgument }
+                depth = 1
+                continue
+            }
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 { end = index }
+            default: break
+            }
+        }
+        guard depth > 0 || end != nil else { return nil }   // white space only, before a value
+        bytes.append(contentsOf: data)
+        guard end != nil else { return nil }
+        let request = bytes.withUnsafeBytes { ControlRequest($0) }
+        reset()
+        return request
+    }
+
+    /// A read ends the request being written: returns whether one was begun and left incomplete (it is dropped).
+    mutating func endByRead() -> Bool {
+        let incomplete = depth > 0
+        reset()
+        oversized = false
+        return incomplete
+    }
+
+    /// Wipes and forgets the request.
+    mutating func reset() {
+        bytes.wipe()
+        depth = 0
+        inString = false
+        escaped = false
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09 }
 }
 
 /// The requests of one control file.
@@ -55,7 +153,9 @@ protocol ControlHandler: Sendable {
 }
 
 /// The bytes of one request, wiped when the request is done with.
-final class ControlRequest {
+///
+/// `@unchecked Sendable`: the bytes are written once, in `init`, and only read after that.
+final class ControlRequest: @unchecked Sendable {
     private let bytes: UnsafeMutableRawBufferPointer
 
     init(_ data: UnsafeRawBufferPointer) {

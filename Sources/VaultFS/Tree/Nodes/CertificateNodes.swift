@@ -98,15 +98,30 @@ struct CertificateFileNode: TreeNode {
     var isDirectory: Bool { false }
 
     /// A file the certificate does not have now (`csr.pem` of a completed one) is `ENOENT` for a reader.
+    /// The size is the exact length of the content for a caller who may read it (`cert.pem`, `cert.cer`,
+    /// `policy.json`), from the certificate's public record; `csr.pem` shows 0.
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        let (can, properties) = try tree.existing(certificate, caller: caller)
+        let (can, properties, view) = try tree.existingWithPublicView(certificate, caller: caller)
         let mode = ModeBits.objectFile(can)
         if can.contains(.read),
            !(try CertificateNode.files(of: certificate, caller: caller, in: tree).contains(which)) {
             throw FileSystemError.noSuchEntry
         }
-        return file(mode, for: caller, modified: which == .policy ? properties.updated : properties.created,
+        var size: UInt64 = 0
+        if case .certificate(let bundle) = view, which != .csr { size = UInt64(try content(of: bundle).count) }
+        return file(mode, for: caller, size: size, modified: which == .policy ? properties.updated : properties.created,
                     changed: properties.updated)
+    }
+
+    /// The bytes of `cert.pem`, `cert.cer` or `policy.json` (the policy is the certificate's, one per
+    /// certificate): what `open` serves and `stat` measures.
+    func content(of bundle: CertificateBundle) throws -> [UInt8] {
+        switch which {
+        case .pem: Array(bundle.pemChain.utf8)
+        case .cer: bundle.cer
+        case .policy: try Rendering.json(bundle.policy, pretty: true)
+        case .csr: []
+        }
     }
 
     func open(flags: Int32, caller: Caller, in tree: TreeContext) throws -> OpenHandle {
@@ -118,10 +133,11 @@ struct CertificateFileNode: TreeNode {
         case .pem, .cer:
             let bundle = try tree.engine.certificates.get(vault: vault, name: name, version: version, as: caller)
             guard bundle.isCompleted else { throw FileSystemError.noSuchEntry }
-            content = which == .pem ? Array(bundle.pemChain.utf8) : bundle.cer
+            content = try self.content(of: bundle)
         case .policy:
             guard version == nil else { throw FileSystemError.noSuchEntry }
-            content = try Rendering.json(try tree.engine.certificates.policy(vault: vault, name: name, as: caller), pretty: true)
+            let policy = try tree.engine.certificates.policy(vault: vault, name: name, as: caller)
+            content = try Rendering.json(policy, pretty: true)
         case .csr:
             let operation = try tree.engine.certificates.pendingOperation(vault: vault, name: name, as: caller)
             guard let csr = operation.csr else { throw FileSystemError.noSuchEntry }

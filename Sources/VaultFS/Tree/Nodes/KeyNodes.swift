@@ -84,21 +84,28 @@ struct KeyFileNode: TreeNode {
     var path: String { KeyNode.path(of: key) + "/" + which.rawValue }
     var isDirectory: Bool { false }
 
+    /// The size is the exact length of the content for a caller who may read it, from the key's public record.
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        let (can, properties) = try tree.existing(key, caller: caller)
-        return file(ModeBits.objectFile(can), for: caller, modified: properties.created)
+        let (can, properties, view) = try tree.existingWithPublicView(key, caller: caller)
+        var size: UInt64 = 0
+        if case .key(let bundle) = view { size = UInt64(try content(of: bundle).count) }
+        return file(ModeBits.objectFile(can), for: caller, size: size, modified: properties.created)
     }
 
     func open(flags: Int32, caller: Caller, in tree: TreeContext) throws -> OpenHandle {
         guard flags & O_ACCMODE == O_RDONLY else { throw FileSystemError.accessDenied }
         try tree.requireInFilter(key.vault)
         let bundle = try tree.engine.keys.get(vault: key.vault, name: key.name, version: key.version, as: caller)
-        let content = switch which {
+        return OpenHandle(node: self, purpose: .staticContent, caller: caller, writable: false,
+                          content: ValueBuffer(taking: try content(of: bundle)))
+    }
+
+    /// The file's bytes: what `open` serves and `stat` measures.
+    func content(of bundle: KeyBundle) throws -> [UInt8] {
+        switch which {
         case .publicPEM: Array(bundle.publicKeyPEM.utf8)
         case .jwk: try Rendering.json(bundle.key)
         }
-        return OpenHandle(node: self, purpose: .staticContent, caller: caller, writable: false,
-                          content: ValueBuffer(taking: content))
     }
 
     func unlink(as caller: Caller, in tree: TreeContext) throws {

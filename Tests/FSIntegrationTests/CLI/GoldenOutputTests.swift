@@ -8,7 +8,8 @@ import Glibc
 /// The built `kvfs` binary's output, compared with golden files in `CLI/Golden/` (`<command>.<format>`).
 ///
 /// The store is seeded with fixed names, a fixed EC key and a fixed certificate (`Golden/*.pem`), so keys,
-/// thumbprints and certificate bytes are the same in every run. What still changes from run to run is
+/// thumbprints and certificate bytes are the same in every run. `signing-key.pem` is a published test key made
+/// for these goldens only: it protects nothing and must never be used for anything else. What still changes from run to run is
 /// normalised in both the output and the comparison, with same-length placeholders so that table columns keep
 /// their widths: ISO 8601 times become `YYYY-MM-DDThh:mm:ssZ` (creation, update, deletion times; the fixed
 /// certificate's own dates too) and 32-hex-digit identifiers (versions, assignment and request ids) become

@@ -225,8 +225,8 @@ struct AuditCheckpointTests {
         let lines = Int64(try store.auditCount())
         #expect(checkpoints.count >= 2 && checkpoints.last?.seq == lines)
 
-        // `true` exits at once: later checkpoints fail with EPIPE (logged), never SIGPIPE.
-        let gone = try AuditCheckpointEmitter(engine: store.engine, sink: .command("exec true"), everyLines: 1, interval: 3600,
+        // The command reads the first checkpoint and exits: later ones fail with EPIPE (logged), never SIGPIPE.
+        let gone = try AuditCheckpointEmitter(engine: store.engine, sink: .command("head -n 1 > /dev/null"), everyLines: 1, interval: 3600,
                                               logger: .init(label: "test"))
         usleep(200_000)
         try store.seed("after", "y")

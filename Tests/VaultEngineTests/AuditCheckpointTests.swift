@@ -213,6 +213,28 @@ struct AuditCheckpointTests {
         #expect(try !String(contentsOfFile: file, encoding: .utf8).contains("value-"))
     }
 
+    @Test("A command sink reads checkpoints on its standard input; one that exits does not take the process down")
+    func commandSink() throws {
+        let store = try Self.fixture()
+        let file = store.root.path + "/piped"
+        let emitter = try AuditCheckpointEmitter(engine: store.engine, sink: AuditCheckpointEmitter.Sink(parsing: "| cat >> '\(file)'"),
+                                                 everyLines: 1, interval: 3600, logger: .init(label: "test"))
+        try store.seed("piped", "x")
+        emitter.close()
+        let checkpoints = try AuditCheckpoint.parse(String(contentsOfFile: file, encoding: .utf8))
+        let lines = Int64(try store.auditCount())
+        #expect(checkpoints.count >= 2 && checkpoints.last?.seq == lines)
+
+        // The command reads the first checkpoint and exits: later ones fail with EPIPE (logged), never SIGPIPE.
+        let gone = try AuditCheckpointEmitter(engine: store.engine, sink: .command("head -n 1 > /dev/null"), everyLines: 1, interval: 3600,
+                                              logger: .init(label: "test"))
+        usleep(200_000)
+        try store.seed("after", "y")
+        usleep(1_500_000)
+        gone.close()
+        #expect(try store.engine.audit.verify(as: Self.owner).isIntact)
+    }
+
     @Test("OpenSSL's command line verifies a checkpoint's signature with the printed PEM")
     func interop() throws {
         let store = try Self.fixture()

@@ -31,7 +31,10 @@ public final class AuditCheckpointEmitter: Sendable {
     private let everyLines: Int64
     private let interval: TimeInterval
     private let logger: Logger
-    private let output: Mutex<FileHandle?>
+    /// The sink's descriptor: the file, or our end of the socket pair the command reads as its standard input
+    /// (a socket, so a command that exits gives EPIPE instead of killing the daemon with SIGPIPE).
+    private let output: Mutex<Int32?>
+    private let isSocket: Bool
     private let process: Mutex<Process?>
     private let state: Mutex<State>
     private let stopped = Atomic<Bool>(false)
@@ -51,24 +54,34 @@ public final class AuditCheckpointEmitter: Sendable {
         switch sink {
         case nil:
             output = Mutex(nil)
+            isSocket = false
             process = Mutex(nil)
         case .file(let path)?:
-            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o600)
             guard fd >= 0 else {
                 throw VaultError(.storeFailure, "Cannot open the audit checkpoint file '\(path)': \(String(cString: strerror(errno))).")
             }
-            output = Mutex(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
+            output = Mutex(fd)
+            isSocket = false
             process = Mutex(nil)
         case .command(let command)?:
+            var pair: [Int32] = [-1, -1]
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+                throw VaultError(.storeFailure, "Cannot start the audit checkpoint command: \(String(cString: strerror(errno))).")
+            }
+            shutdown(pair[0], Int32(SHUT_RD))
             let child = Process()
             child.executableURL = URL(fileURLWithPath: "/bin/sh")
             child.arguments = ["-c", command]
-            let pipe = Pipe()
-            child.standardInput = pipe
+            child.standardInput = FileHandle(fileDescriptor: pair[1], closeOnDealloc: false)
             do { try child.run() } catch {
+                closeDescriptor(pair[0])
+                closeDescriptor(pair[1])
                 throw VaultError(.storeFailure, "Cannot start the audit checkpoint command '\(command)'.", cause: error)
             }
-            output = Mutex(pipe.fileHandleForWriting)
+            closeDescriptor(pair[1])
+            output = Mutex(pair[0])
+            isSocket = true
             process = Mutex(child)
         }
         try emit(force: true)
@@ -102,9 +115,9 @@ public final class AuditCheckpointEmitter: Sendable {
         } catch {
             logger.error("could not write the final audit checkpoint", metadata: ["error": "\(error)"])
         }
-        output.withLock { handle in
-            try? handle?.close()
-            handle = nil
+        output.withLock { fd in
+            if let descriptor = fd { closeDescriptor(descriptor) }
+            fd = nil
         }
         process.withLock { child in
             child?.waitUntilExit()
@@ -131,6 +144,8 @@ public final class AuditCheckpointEmitter: Sendable {
         }
         guard due else { return }
         let checkpoint = try context.makeCheckpoint()
+        // Counted as sent once it is in the log, even if the sink then fails: the next one is due by the rule
+        // again, so a broken sink costs one error line per checkpoint, not one a second.
         let previous = state.withLock { s -> AuditCheckpoint? in
             defer { s.last = checkpoint; s.lastTime = now }
             return s.last
@@ -139,10 +154,24 @@ public final class AuditCheckpointEmitter: Sendable {
             logger.critical("the audit log went back: it now ends at line \(checkpoint.seq), but a checkpoint of \(previous.time) vouched for line \(previous.seq); the store was rolled back or its log rewritten")
         }
         logger.notice("audit checkpoint \(checkpoint.line)")
-        try output.withLock { handle in
-            guard let handle else { return }
-            try handle.write(contentsOf: Data((checkpoint.line + "\n").utf8))
-            if case nil = process.withLock({ $0 }) { _ = fsync(handle.fileDescriptor) }
+        try output.withLock { fd in
+            guard let fd else { return }
+            let bytes = Array((checkpoint.line + "\n").utf8)
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeBytes { raw in
+                    isSocket ? send(fd, raw.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                             : write(fd, raw.baseAddress! + offset, bytes.count - offset)
+                }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else {
+                    throw VaultError(.storeFailure, "Cannot send an audit checkpoint: \(String(cString: strerror(errno))).")
+                }
+                offset += written
+            }
+            if !isSocket { _ = fdatasync(fd) }
         }
     }
 }
+
+private func closeDescriptor(_ fd: Int32) { close(fd) }

@@ -12,14 +12,8 @@ struct CertificateNode: TreeNode {
 
     init(_ object: ObjectAddress) { self.object = object }
 
-    var path: String { CertificateNode.path(of: object) }
+    var path: String { object.path }
     var isDirectory: Bool { true }
-
-    static func path(of object: ObjectAddress) -> String {
-        let collection = object.vault + "/" + ObjectKind.certificate.collection + "/"
-        guard let version = object.version else { return collection + object.name }
-        return collection + PathSyntax.versions + "/" + object.name + "/" + version
-    }
 
     func child(_ name: String) throws(FileSystemError) -> any TreeNode {
         guard let file = CertificateFileNode.File(rawValue: name) else { throw .noSuchEntry }
@@ -94,7 +88,7 @@ struct CertificateFileNode: TreeNode {
     let certificate: ObjectAddress
     let which: File
 
-    var path: String { CertificateNode.path(of: certificate) + "/" + which.rawValue }
+    var path: String { certificate.path + "/" + which.rawValue }
     var isDirectory: Bool { false }
 
     /// A file the certificate does not have now (`csr.pem` of a completed one) is `ENOENT` for a reader.

@@ -11,14 +11,8 @@ struct KeyNode: TreeNode {
 
     init(_ object: ObjectAddress) { self.object = object }
 
-    var path: String { KeyNode.path(of: object) }
+    var path: String { object.path }
     var isDirectory: Bool { true }
-
-    static func path(of object: ObjectAddress) -> String {
-        let collection = object.vault + "/" + ObjectKind.key.collection + "/"
-        guard let version = object.version else { return collection + object.name }
-        return collection + PathSyntax.versions + "/" + object.name + "/" + version
-    }
 
     func child(_ name: String) throws(FileSystemError) -> any TreeNode {
         if name == KeyOpsNode.name { return KeyOpsNode(key: object) }
@@ -81,7 +75,7 @@ struct KeyFileNode: TreeNode {
     let key: ObjectAddress
     let which: File
 
-    var path: String { KeyNode.path(of: key) + "/" + which.rawValue }
+    var path: String { key.path + "/" + which.rawValue }
     var isDirectory: Bool { false }
 
     /// The size is the exact length of the content for a caller who may read it, from the key's public record.
@@ -119,7 +113,7 @@ struct KeyOpsNode: TreeNode {
 
     let key: ObjectAddress
 
-    var path: String { KeyNode.path(of: key) + "/" + KeyOpsNode.name }
+    var path: String { key.path + "/" + KeyOpsNode.name }
     var isDirectory: Bool { false }
 
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {

@@ -11,11 +11,7 @@ struct SecretNode: TreeNode {
 
     init(_ object: ObjectAddress) { self.object = object }
 
-    var path: String {
-        let collection = object.vault + "/" + ObjectKind.secret.collection + "/"
-        guard let version = object.version else { return collection + object.name }
-        return collection + PathSyntax.versions + "/" + object.name + "/" + version
-    }
+    var path: String { object.path }
     var isDirectory: Bool { false }
 
     func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {

@@ -91,6 +91,14 @@ struct ObjectAddress: Hashable, Sendable {
     var vault: String
     var name: String
     var version: String?
+
+    /// Where the object (or one version) sits in the tree: `<vault>/<collection>/<name>`, or
+    /// `<vault>/<collection>/.versions/<name>/<version>`.
+    var path: String {
+        let collection = vault + "/" + kind.collection + "/"
+        guard let version else { return collection + name }
+        return collection + PathSyntax.versions + "/" + name + "/" + version
+    }
 }
 
 extension TreeNode {

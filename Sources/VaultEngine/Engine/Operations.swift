@@ -159,9 +159,10 @@ extension Operation {
                                         writes: true, changesAccess: true, purgesDue: true)
     static let vaultPurge = Operation(name: "VaultPurge", kind: nil, right: .owner("purge vaults"), target: .store,
                                       writes: true, changesAccess: true, purgesDue: true)
-    /// Needs every family's backup action at vault scope (decided in the body, one family after another).
-    static let vaultBackup = Operation(name: "VaultBackup", kind: nil, right: .decidedByBody, target: .vault)
-    static let vaultRestore = Operation(name: "VaultRestore", kind: nil, right: .decidedByBody, target: .vault,
+    /// Needs every family's backup action at vault scope (decided in the body, one family after another, before
+    /// the body looks up the vault: the target is the store, so a caller without the rights learns nothing).
+    static let vaultBackup = Operation(name: "VaultBackup", kind: nil, right: .decidedByBody, target: .store)
+    static let vaultRestore = Operation(name: "VaultRestore", kind: nil, right: .decidedByBody, target: .store,
                                         writes: true, purgesDue: true)
     static let realmExport = Operation(name: "RealmExport", kind: nil, right: .owner("export the realm key"), target: .store)
 

@@ -7,23 +7,14 @@ import Glibc
 /// `<vault>/certificates/<name>/` (or one version under `.versions/`): `cert.pem` (leaf then chain),
 /// `cert.cer` (DER leaf), `policy.json` and, while a creation is pending, `csr.pem`. The private part is
 /// reachable only through the linked secret, `secrets/<name>`.
-struct CertificateNode: TreeNode {
+struct CertificateNode: ObjectDirectoryNode {
     let object: ObjectAddress
 
     init(_ object: ObjectAddress) { self.object = object }
 
-    var path: String { object.path }
-    var isDirectory: Bool { true }
-
     func child(_ name: String) throws(FileSystemError) -> any TreeNode {
         guard let file = CertificateFileNode.File(rawValue: name) else { throw .noSuchEntry }
         return CertificateFileNode(certificate: object, which: file)
-    }
-
-    func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        let (can, properties) = try tree.existing(object, caller: caller)
-        return directory(ModeBits.objectDirectory(can), for: caller, modified: properties.created,
-                         changed: properties.updated)
     }
 
     func entries(for caller: Caller, in tree: TreeContext) throws -> [Listed] {

@@ -6,24 +6,15 @@ import Glibc
 
 /// `<vault>/keys/<name>/` (or one version under `.versions/`): `public.pem`, `key.jwk` and the `ops` control
 /// file. Private material has no path at all.
-struct KeyNode: TreeNode {
+struct KeyNode: ObjectDirectoryNode {
     let object: ObjectAddress
 
     init(_ object: ObjectAddress) { self.object = object }
-
-    var path: String { object.path }
-    var isDirectory: Bool { true }
 
     func child(_ name: String) throws(FileSystemError) -> any TreeNode {
         if name == KeyOpsNode.name { return KeyOpsNode(key: object) }
         guard let file = KeyFileNode.File(rawValue: name) else { throw .noSuchEntry }
         return KeyFileNode(key: object, which: file)
-    }
-
-    func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        let (can, properties) = try tree.existing(object, caller: caller)
-        return directory(ModeBits.objectDirectory(can), for: caller, modified: properties.created,
-                         changed: properties.updated)
     }
 
     func entries(for caller: Caller, in tree: TreeContext) throws -> [Listed] {

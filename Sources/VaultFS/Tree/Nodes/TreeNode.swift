@@ -191,3 +191,20 @@ enum PathSyntax {
         return kind
     }
 }
+
+/// A key's or certificate's directory (or one version's): shown for a caller with a right on the object, `r`
+/// with read-metadata, dated by the version.
+protocol ObjectDirectoryNode: TreeNode {
+    var object: ObjectAddress { get }
+}
+
+extension ObjectDirectoryNode {
+    var path: String { object.path }
+    var isDirectory: Bool { true }
+
+    func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
+        let (can, properties) = try tree.existing(object, caller: caller)
+        return directory(ModeBits.objectDirectory(can), for: caller, modified: properties.created,
+                         changed: properties.updated)
+    }
+}

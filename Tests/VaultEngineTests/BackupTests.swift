@@ -136,7 +136,7 @@ struct BackupTests {
     @Test func aStoreWithoutARealmKeyDerivesOneWithoutWriting() throws {
         let realm = engine.realm
         try engine.context.backend.write { tx in
-            _ = try (tx as! SQLiteTransaction).db.execute(sql: "DELETE FROM meta WHERE key = 'realm_key'")
+            _ = try (tx as! SQLiteTransaction).db.execute("DELETE FROM meta WHERE key = 'realm_key'")
         }
         let reopened = try store.openAnotherEngine()
         #expect(reopened.realm == realm)

@@ -1,9 +1,9 @@
+import CSQLite
 import Foundation
-import GRDB
 
 /// The embedded store: one SQLite database in WAL mode, shared safely by a mount and CLI processes.
 final class SQLiteBackend: StoreBackend {
-    private let pool: DatabasePool
+    private let pool: SQLiteConnectionPool
     private let signal: StoreSignal
 
     /// Opens an existing database. The file must exist: opening never creates one.
@@ -13,7 +13,7 @@ final class SQLiteBackend: StoreBackend {
             throw VaultError(.storeMissing, "No store database at '\(path)'.")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: SQLiteBackend.configuration())
+            pool = try SQLiteConnectionPool(path: path, configure: SQLiteBackend.configure)
         } catch {
             throw SQLiteBackend.translate(error, path: path)
         }
@@ -22,32 +22,31 @@ final class SQLiteBackend: StoreBackend {
     /// Creates a new database at `path` with the current schema and the given metadata, in one transaction.
     static func create(path: String, meta: [String: String]) throws {
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration())
-            try queue.write { db in
-                try db.execute(sql: Schema.version1)
-                try db.execute(sql: Schema.certificateSettings)
-                try db.execute(sql: Schema.keyRotationPolicies)
-                for (key, value) in meta {
-                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
-                }
+            let db = try SQLiteConnection(path: path, create: true)
+            try configure(db)
+            try db.execute("PRAGMA journal_mode = WAL")
+            try db.execute("BEGIN IMMEDIATE")
+            try db.execute(Schema.version1)
+            try db.execute(Schema.certificateSettings)
+            try db.execute(Schema.keyRotationPolicies)
+            for (key, value) in meta {
+                try db.run("INSERT INTO meta(key, value) VALUES (?, ?)", [key, value])
             }
-            try queue.close()
+            try db.execute("COMMIT")
         } catch {
             throw translate(error, path: path)
         }
     }
 
-    private static func configuration() -> Configuration {
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        config.foreignKeysEnabled = true
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA secure_delete = ON")
-            // 16 MiB of page cache per connection: lookups in a vault of 100k objects stay in memory.
-            try db.execute(sql: "PRAGMA cache_size = -16384")
-        }
-        return config
+    private static func configure(_ db: SQLiteConnection) throws {
+        db.setBusyTimeout(seconds: 10)
+        try db.execute("""
+            PRAGMA foreign_keys = ON;
+            PRAGMA synchronous = NORMAL;
+            PRAGMA secure_delete = ON;
+            PRAGMA cache_size = -16384;
+            """)
+        // cache_size: 16 MiB of page cache per connection, so lookups in a vault of 100k objects stay in memory.
     }
 
     func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
@@ -80,16 +79,16 @@ final class SQLiteBackend: StoreBackend {
 
     static func translate(_ error: any Error, path: String) -> VaultError {
         if let error = error as? VaultError { return error }
-        if let db = error as? DatabaseError {
-            switch db.resultCode {
-            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-                return VaultError(.corrupted, "The store database '\(path)' is damaged (\(db.resultCode)).", cause: error)
-            case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH:
-                return VaultError(.storeFailure, "Cannot open the store database '\(path)' (\(db.resultCode)): check its owner and mode.", cause: error)
-            case .SQLITE_BUSY, .SQLITE_LOCKED:
+        if let db = error as? SQLiteError {
+            switch db.primaryCode {
+            case SQLITE_CORRUPT, SQLITE_NOTADB:
+                return VaultError(.corrupted, "The store database '\(path)' is damaged (SQLite error \(db.code)).", cause: error)
+            case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_READONLY, SQLITE_AUTH:
+                return VaultError(.storeFailure, "Cannot open the store database '\(path)' (SQLite error \(db.code)): check its owner and mode.", cause: error)
+            case SQLITE_BUSY, SQLITE_LOCKED:
                 return VaultError(.storeFailure, "The store database '\(path)' stayed locked by another process; try again.", cause: error)
             default:
-                return VaultError(.storeFailure, "The store database '\(path)' failed: \(db.resultCode).", cause: error)
+                return VaultError(.storeFailure, "The store database '\(path)' failed: SQLite error \(db.code).", cause: error)
             }
         }
         return VaultError(.storeFailure, "The store database '\(path)' failed.", cause: error)

@@ -1,21 +1,19 @@
 import Foundation
-import GRDB
 
-/// `StoreTransaction` over one GRDB database connection, valid only inside a read or write closure.
+/// `StoreTransaction` over one SQLite connection, valid only inside a read or write closure.
 struct SQLiteTransaction: StoreTransaction {
-    let db: Database
+    let db: SQLiteConnection
 
-    // Statements are compiled once per connection and reused: parsing dominated small operations.
-    private func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
-        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    private func rows(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws -> [SQLiteRow] {
+        try db.rows(sql, arguments)
     }
 
-    private func row(_ sql: String, _ arguments: StatementArguments = []) throws -> Row? {
-        try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    private func row(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws -> SQLiteRow? {
+        try db.row(sql, arguments)
     }
 
-    private func run(_ sql: String, _ arguments: StatementArguments = []) throws {
-        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    private func run(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws {
+        try db.run(sql, arguments)
     }
 
     // MARK: meta
@@ -68,7 +66,7 @@ struct SQLiteTransaction: StoreTransaction {
         try run("DELETE FROM vaults WHERE id = ?", [id])
     }
 
-    private static func vault(_ row: Row) throws -> VaultRecord {
+    private static func vault(_ row: SQLiteRow) throws -> VaultRecord {
         let r = StoredRow(row, "vault")
         let name: String = try r("name")
         guard let sku = VaultSku(rawValue: try r("sku")) else {
@@ -94,7 +92,7 @@ struct SQLiteTransaction: StoreTransaction {
         try run("DELETE FROM principals WHERE name_key = ?", [nameKey])
     }
 
-    private static func principal(_ row: Row) throws -> Principal {
+    private static func principal(_ row: SQLiteRow) throws -> Principal {
         let r = StoredRow(row, "principal")
         let name: String = try r("name")
         guard let kind = Principal.Kind(rawValue: try r("kind")), let unixID = UInt32(exactly: try r("unix_id") as Int64) else {
@@ -115,7 +113,7 @@ struct SQLiteTransaction: StoreTransaction {
     func assignments(principalKeys: [String]) throws -> [RoleAssignment] {
         guard !principalKeys.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: principalKeys.count).joined(separator: ",")
-        return try rows(Self.assignmentColumns + " WHERE a.principal_key IN (\(placeholders)) ORDER BY a.created", StatementArguments(principalKeys)).map(Self.assignment)
+        return try rows(Self.assignmentColumns + " WHERE a.principal_key IN (\(placeholders)) ORDER BY a.created", principalKeys).map(Self.assignment)
     }
 
     func insertAssignment(_ a: RoleAssignment) throws {
@@ -134,7 +132,7 @@ struct SQLiteTransaction: StoreTransaction {
         try run("DELETE FROM role_assignments WHERE vault_key = ?", [vaultKey])
     }
 
-    private static func assignment(_ row: Row) throws -> RoleAssignment {
+    private static func assignment(_ row: SQLiteRow) throws -> RoleAssignment {
         let r = StoredRow(row, "role assignment")
         let id: String = try r("id")
         guard let role = BuiltInRole.named(try r("role_id")), let scope = try? Scope(parsing: try r("scope")) else {
@@ -195,7 +193,7 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     func putCertificateSetting(_ s: CertificateSettingRecord) throws {
-        try db.execute(sql: Schema.certificateSettings)
+        try db.execute(Schema.certificateSettings)
         try run("""
             INSERT INTO certificate_settings(vault_id, kind, name, name_key, body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(vault_id, kind, name_key) DO UPDATE SET name = excluded.name, body = excluded.body, updated = excluded.updated
@@ -213,14 +211,14 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     func putRotationPolicy(_ p: RotationPolicyRecord) throws {
-        try db.execute(sql: Schema.keyRotationPolicies)
+        try db.execute(Schema.keyRotationPolicies)
         try run("""
             INSERT INTO key_rotation_policies(object_id, body, notified_version, created, updated) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(object_id) DO UPDATE SET body = excluded.body, notified_version = excluded.notified_version, updated = excluded.updated
             """, [p.objectID, p.body, p.notifiedVersion, p.created.timeIntervalSince1970, p.updated.timeIntervalSince1970])
     }
 
-    private static func rotationPolicy(_ row: Row) throws -> RotationPolicyRecord {
+    private static func rotationPolicy(_ row: SQLiteRow) throws -> RotationPolicyRecord {
         let r = StoredRow(row, "key rotation policy")
         return RotationPolicyRecord(objectID: try r("object_id"), body: try r("body"), notifiedVersion: try r.optional("notified_version"),
                                     created: try r.date("created"), updated: try r.date("updated"))
@@ -231,7 +229,7 @@ struct SQLiteTransaction: StoreTransaction {
         try run("DELETE FROM certificate_settings WHERE vault_id = ? AND kind = ? AND name_key = ?", [vaultID, kind, nameKey])
     }
 
-    private static func object(_ row: Row) throws -> ObjectRecord {
+    private static func object(_ row: SQLiteRow) throws -> ObjectRecord {
         let r = StoredRow(row, "object")
         let name: String = try r("name")
         guard let kind = ObjectKind(rawValue: try r("kind")) else {
@@ -270,7 +268,7 @@ struct SQLiteTransaction: StoreTransaction {
                              v.objectID, v.version])
     }
 
-    private static func version(_ row: Row) throws -> VersionRecord {
+    private static func version(_ row: SQLiteRow) throws -> VersionRecord {
         let r = StoredRow(row, "version")
         let objectID: Int64 = try r("object_id")
         let tagsText: String = try r("tags")
@@ -310,7 +308,7 @@ struct SQLiteTransaction: StoreTransaction {
         try rows("SELECT seq, line, mac FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", [afterSeq, limit]).map(Self.auditRow)
     }
 
-    private static func auditRow(_ row: Row) throws -> AuditRow {
+    private static func auditRow(_ row: SQLiteRow) throws -> AuditRow {
         let r = StoredRow(row, "audit line")
         return AuditRow(seq: try r("seq"), line: try r("line"), mac: try r("mac"))
     }
@@ -319,28 +317,30 @@ struct SQLiteTransaction: StoreTransaction {
 /// One row read defensively: a missing, NULL or mistyped column, or a date outside years 0001–9999, is
 /// `.corrupted` (EIO through a mount, a log line from the engine), never a crash.
 struct StoredRow {
-    let row: Row
+    let row: SQLiteRow
     let what: String
 
-    init(_ row: Row, _ what: String) {
+    init(_ row: SQLiteRow, _ what: String) {
         self.row = row
         self.what = what
     }
 
-    func callAsFunction<T: DatabaseValueConvertible>(_ column: String) throws -> T {
-        do {
-            return try row.decode(T.self, forColumn: column)
-        } catch {
+    func callAsFunction<T: SQLiteColumnDecodable>(_ column: String) throws -> T {
+        guard let stored = row[column], let value = T(sqliteValue: stored) else {
             throw VaultError(.corrupted, "A \(what) row's '\(column)' is missing or unreadable in the store.")
         }
+        return value
     }
 
-    func optional<T: DatabaseValueConvertible>(_ column: String) throws -> T? {
-        do {
-            return try row.decode(T?.self, forColumn: column)
-        } catch {
+    func optional<T: SQLiteColumnDecodable>(_ column: String) throws -> T? {
+        guard let stored = row[column] else {
             throw VaultError(.corrupted, "A \(what) row's '\(column)' is unreadable in the store.")
         }
+        if stored == .null { return nil }
+        guard let value = T(sqliteValue: stored) else {
+            throw VaultError(.corrupted, "A \(what) row's '\(column)' is unreadable in the store.")
+        }
+        return value
     }
 
     func date(_ column: String) throws -> Date {

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// All vault mount suites hang under this one, serialized: each mounts its own store, one at a time.
-@Suite(.serialized) enum VaultMountTests {}
+/// All vault mount suites hang under this one. Each test mounts its own store with its own daemon, so the
+/// suites run in parallel; a suite whose tests share state across tests says `.serialized` itself.
+@Suite enum VaultMountTests {}
 
 extension VaultMountTests {
     /// Role × operation through the mount, each answer an exact errno.

@@ -17,6 +17,7 @@ import Glibc
 /// VersionsNode           <vault>/<collection>/.versions/
 /// VersionListNode        <vault>/<collection>/.versions/<name>/
 /// SecretNode             <vault>/secrets/<name>, …/.versions/<name>/<version>
+/// SecretFormNode         <vault>/secrets/<name>.pem, <name>.pfx (a PKCS#12 certificate secret, decoded)
 /// KeyNode                <vault>/keys/<name>/, …/.versions/<name>/<version>/
 /// KeyFileNode            <key>/public.pem, <key>/key.jwk
 /// KeyOpsNode             <key>/ops

@@ -42,13 +42,18 @@ def write_and_read(fd):
 
 opener = os.fork()
 if opener == 0:
-    become(opener_uid)
+    if how == "socket":
+        become(opener_uid)
+    else:
+        # Keep root as the saved uid, so that the child this opener forks can become the writer.
+        os.setgroups([]); os.setresgid(opener_uid, opener_uid, 0); os.setresuid(opener_uid, opener_uid, 0)
     fd = os.open(path, os.O_RDWR)
     if how == "socket":
         socket.send_fds(left, [b"fd"], [fd])
         os._exit(0)
     child = os.fork()
     if child == 0:
+        os.setresuid(0, 0, 0); os.setresgid(0, 0, 0)
         become(writer_uid)
         out = write_and_read(fd)
         out["opener_pid"] = os.getppid()

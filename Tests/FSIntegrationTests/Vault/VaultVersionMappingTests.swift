@@ -77,7 +77,7 @@ def ask(a, **cmd):
         @Test func aMappingKeepsTheVersionItsCallerOpened() throws {
             let v = VersionMappings.vault
             try VaultMountFixture.with(VersionMappings.setup) { mount in
-                let script = VersionMappings.actors + #"""
+                let script = VersionMappings.actors + "\n" + #"""
 kvfs, store, vault = sys.argv[1], sys.argv[2], sys.argv[3]
 db = vault + "/secrets/db"
 holder, other, writer, limited = actor(2001), actor(2001), actor(2003), actor(2005)
@@ -176,9 +176,7 @@ if writer == 0:
 _, wstatus = os.waitpid(writer, 0)
 os.close(done_w)
 statuses = [os.waitpid(pid, 0)[1] for pid in readers]
-with open(path, "rb") as f:
-    last = f.read().decode()
-print(json.dumps({"writer": wstatus, "readers": statuses, "last": last == value(200)}))
+print(json.dumps({"writer": wstatus, "readers": statuses}))
 """#
                 let run = try mount.python(TestCaller.root, script, [v], timeout: 300)
                 let lines = run.stdout.split(separator: "\n").compactMap {
@@ -188,7 +186,8 @@ print(json.dumps({"writer": wstatus, "readers": statuses, "last": last == value(
                 #expect(summary["writer"] as? Int == 0, "\(run)")
                 // No reader died (SIGBUS would show as a signal status).
                 #expect(summary["readers"] as? [Int] == Array(repeating: 0, count: 16), "\(run)")
-                #expect(summary["last"] as? Bool == true)
+                let last = "value-0200-" + String(repeating: "x", count: 200 % 300 * 7 % 1000)
+                #expect(try mount.probe(TestCaller.officer, .read("\(v)/secrets/busy")).text == last)
                 let reports = lines.dropLast()
                 #expect(reports.count == 16, "\(run)")
                 for report in reports {

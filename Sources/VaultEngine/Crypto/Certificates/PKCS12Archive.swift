@@ -69,6 +69,12 @@ enum PKCS12Archive {
             }
             kvfs_x509_stack_free_all(others)
         }
+        if leaf == nil, pkey == nil, !chain.isEmpty {
+            // No key to tell the leaf by (a certificate whose key is not exportable): the leaf is the one
+            // certificate that issued none of the others.
+            let index = chain.indices.first { i in !chain.indices.contains { j in j != i && chain[j].isSigned(by: chain[i]) } } ?? 0
+            return (nil, chain.remove(at: index), chain)
+        }
         guard let leaf else {
             if let pkey { EVP_PKEY_free(pkey) }
             throw KeyCryptoError(.invalidArgument, "The PFX holds no certificate for its private key.")

@@ -19,3 +19,21 @@ import Testing
         #expect(!body.contains("\n"), "one line per record")
     }
 }
+
+/// A request written on a control file another process opened: the line names the opener as the caller and
+/// the writer inside it, and reads back as written.
+@Suite struct AuditWriterTests {
+    @Test func theWriterIsRecordedWithTheOpener() throws {
+        var opener = Caller(uid: 1001, gid: 1002, pid: 77, executable: "/usr/bin/opener")
+        #expect(opener.written(by: opener).writer == nil, "the opener writing itself names no writer")
+        opener = opener.written(by: Caller(uid: 2001, gid: 2001, pid: 88, executable: "/usr/bin/writer"))
+        let record = AuditRecord(
+            seq: 1, time: "2026-12-02T00:00:00.000Z", operationName: "KeySign", resultType: "Success",
+            resultSignature: nil, resultDescription: nil, vault: "v1", collection: "keys", object: "k",
+            version: nil, algorithm: "ES256", caller: AuditCaller(opener), principal: "p", appliedAssignmentId: nil,
+            role: nil, prev: String(repeating: "0", count: 64))
+        let body = record.jsonBody
+        #expect(body.contains(#""caller":{"executable":"/usr/bin/opener","gid":1002,"pid":77,"uid":1001,"writer":{"executable":"/usr/bin/writer","gid":2001,"pid":88,"uid":2001}}"#))
+        #expect(try JSONDecoder().decode(AuditRecord.self, from: Data(body.utf8)) == record)
+    }
+}

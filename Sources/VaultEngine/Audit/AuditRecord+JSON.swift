@@ -12,6 +12,15 @@ extension AuditRecord {
         out.field("gid", Int64(caller.gid))
         out.field("pid", Int64(caller.pid))
         out.field("uid", Int64(caller.uid))
+        if let writer = caller.writer {
+            out.key("writer")
+            out.begin()
+            out.field("executable", writer.executable)
+            out.field("gid", Int64(writer.gid))
+            out.field("pid", Int64(writer.pid))
+            out.field("uid", Int64(writer.uid))
+            out.end()
+        }
         out.end()
         out.field("collection", collection)
         out.field("object", object)

@@ -37,12 +37,31 @@ public struct AuditCaller: Codable, Sendable, Equatable {
     public var gid: UInt32
     public var pid: Int32
     public var executable: String?
+    /// The process that wrote the request on a file this one opened, when that was another process (a
+    /// passed or inherited descriptor); the decision was this caller's.
+    public var writer: AuditWriter?
 
     init(_ caller: Caller) {
         uid = caller.uid
         gid = caller.gid
         pid = caller.pid
         executable = caller.executable ?? Caller.procExecutable(of: caller.pid)
+        writer = caller.writer.map(AuditWriter.init)
+    }
+}
+
+/// The process that wrote a request on a descriptor another process opened.
+public struct AuditWriter: Codable, Sendable, Equatable {
+    public var uid: UInt32
+    public var gid: UInt32
+    public var pid: Int32
+    public var executable: String?
+
+    init(_ writer: Caller.Writer) {
+        uid = writer.uid
+        gid = writer.gid
+        pid = writer.pid
+        executable = writer.executable
     }
 }
 

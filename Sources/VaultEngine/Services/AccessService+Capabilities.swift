@@ -24,6 +24,9 @@ public struct Inspection: Sendable {
     /// The public content of a key or certificate version, from `inspectPublicView` only, and only for a
     /// caller who may read it: what a front-end needs to show the exact size of the files it renders.
     public var publicView: PublicView? = nil
+    /// The exact length of a secret's decoded form, from `inspectSecretForm` only, and only for a caller whose
+    /// `stat` may show the value's length (`knowLength`).
+    public var formLength: Int? = nil
 }
 
 /// The public content of one key or certificate version, read from its record without opening any sealed
@@ -52,6 +55,16 @@ extension AccessService {
         try inspection(kind, vault: vault, name: name, version: version, deleted: false, caller: caller, publicView: true)
     }
 
+    /// `inspect` of a secret, plus `Inspection.formLength`: the length of its decoded `form` when the secret
+    /// has one (`SecretFormRules`) and the caller may know the value's length. The value is opened to measure
+    /// it and dropped; nothing of it leaves but the length, and like `inspect`, an allowance writes no audit line.
+    /// A secret without forms answers with no properties, as a missing object does.
+    /// - Throws: as `inspect`; `.corrupted` for a value that does not decode.
+    public func inspectSecretForm(_ form: SecretForm, vault: String, name: String, version: String? = nil,
+                                  as caller: Caller) throws -> Inspection {
+        try inspection(.secret, vault: vault, name: name, version: version, deleted: false, caller: caller, secretForm: form)
+    }
+
     /// Rights and metadata of a soft-deleted object for `caller`.
     /// - Throws: `.accessDenied` when the caller holds no right on it, `.notFound` (vault).
     public func inspectDeleted(_ kind: ObjectKind, vault: String, name: String, as caller: Caller) throws -> Inspection {
@@ -59,7 +72,7 @@ extension AccessService {
     }
 
     private func inspection(_ kind: ObjectKind, vault: String, name: String, version: String?, deleted: Bool,
-                         caller: Caller, publicView: Bool = false) throws -> Inspection {
+                         caller: Caller, publicView: Bool = false, secretForm: SecretForm? = nil) throws -> Inspection {
         let resource = Resource(vault: vault, kind: kind, name: name)
         let outcome: Result<Inspection, VaultError> = try context.readCache.read { tx in
             let evaluator = AccessEvaluator(assignments: try context.assignments(for: caller, in: tx))
@@ -83,6 +96,13 @@ extension AccessService {
                 return .success(inspection(nil, deleted: nil))
             }
             var found = inspection(context.properties(object, record, vault: v), deleted: nil)
+            if let secretForm, let properties = found.properties {
+                guard SecretFormRules.hasForms(properties) else { return .success(inspection(nil, deleted: nil)) }
+                if found.capabilities.contains(.knowLength) {
+                    let value = try context.openValue(of: object, record, in: v)
+                    found.formLength = try SecretFormRendering.render(value, as: secretForm, name: properties.name).count
+                }
+            }
             if publicView, found.capabilities.contains(.read) {
                 switch kind {
                 case .key: found.publicView = .key(try context.keyBundle(object, record, vault: v))

@@ -15,6 +15,27 @@ public struct Caller: Sendable, Hashable, CustomStringConvertible {
     /// supplementary groups; reading them costs a `/proc` read, so it is done only when a group principal
     /// exists to match them against.
     public var groupsDeferred: Bool = false
+    /// The process that wrote this request on a file the caller opened, when that is another process (a
+    /// descriptor passed over a Unix socket, or inherited across `fork`). The request is decided for the
+    /// caller — the opener: the open is the authority, as with any Unix descriptor — and the audit line names
+    /// both.
+    public var writer: Writer?
+
+    /// A process that wrote on a file another process opened: what the audit says of it.
+    public struct Writer: Sendable, Hashable {
+        public var uid: UInt32
+        public var gid: UInt32
+        public var pid: Int32
+        /// Read from `/proc/<pid>/exe` when the writer is recorded.
+        public var executable: String?
+
+        public init(uid: UInt32, gid: UInt32, pid: Int32, executable: String? = nil) {
+            self.uid = uid
+            self.gid = gid
+            self.pid = pid
+            self.executable = executable
+        }
+    }
 
     public init(uid: UInt32, gid: UInt32, groups: [UInt32] = [], pid: Int32 = 0, executable: String? = nil) {
         self.uid = uid
@@ -40,6 +61,26 @@ extension Caller {
         var caller = Caller(uid: uid, gid: gid, pid: pid)
         caller.groupsDeferred = pid > 0
         return caller
+    }
+
+    /// This caller as it is now, fixed for later requests on a file it opened: supplementary groups and
+    /// executable read from `/proc` at once, so that a request written later — by this process, or by one it
+    /// handed the descriptor to, after this one exited and its pid was reused — is decided and audited for the
+    /// process that opened the file.
+    public func pinned() -> Caller {
+        var pinned = resolvingGroups()
+        if pinned.executable == nil { pinned.executable = Caller.procExecutable(of: pid) }
+        return pinned
+    }
+
+    /// This caller (the opener of a file) with `writer` recorded as the process that wrote the request, when
+    /// that is another process or identity; the decision stays the opener's.
+    public func written(by writer: Caller) -> Caller {
+        guard writer.pid != pid || writer.uid != uid || writer.gid != gid else { return self }
+        var written = self
+        written.writer = Writer(uid: writer.uid, gid: writer.gid, pid: writer.pid,
+                                executable: writer.executable ?? Caller.procExecutable(of: writer.pid))
+        return written
     }
 
     /// This caller with its supplementary groups read from `/proc/<pid>/status` now.

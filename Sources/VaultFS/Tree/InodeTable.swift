@@ -7,6 +7,7 @@ import Synchronization
 /// listings hand out nothing either: their entries show each node's own number (`TreeNode.inodeNumber`),
 /// as `stat` does.
 ///
+/// Nodes are keyed on their identity (`TreeNode.identity`): the path, or for a secret one version of it.
 /// A node keeps its inode while the kernel holds it, whoever looks it up. Inodes are never reused within a
 /// mount (generation 0 stays true); the root is 1 and is never forgotten.
 final class InodeTable: Sendable {
@@ -18,7 +19,7 @@ final class InodeTable: Sendable {
     }
 
     private struct State {
-        var byPath: [String: UInt64] = [:]
+        var byIdentity: [String: UInt64] = [:]
         var records: [UInt64: Record] = [:]
         var next: UInt64 = InodeTable.rootInode + 1
     }
@@ -39,13 +40,13 @@ final class InodeTable: Sendable {
     func lookedUp(_ node: any TreeNode) -> UInt64 {
         if node.path.isEmpty { return InodeTable.rootInode }
         return state.withLock { state in
-            if let inode = state.byPath[node.path] {
+            if let inode = state.byIdentity[node.identity] {
                 state.records[inode]!.lookups += 1
                 return inode
             }
             let inode = state.next
             state.next += 1
-            state.byPath[node.path] = inode
+            state.byIdentity[node.identity] = inode
             state.records[inode] = Record(node: node, lookups: 1)
             return inode
         }
@@ -58,7 +59,7 @@ final class InodeTable: Sendable {
             guard var record = state.records[inode] else { return }
             guard record.lookups > lookups else {
                 state.records[inode] = nil
-                state.byPath[record.node.path] = nil
+                state.byIdentity[record.node.identity] = nil
                 return
             }
             record.lookups -= lookups
@@ -69,8 +70,8 @@ final class InodeTable: Sendable {
     /// How many inodes exist, the root included (for tests).
     var count: Int { state.withLock { $0.records.count } + 1 }
 
-    /// The inode the kernel holds for the node at `path`, if any (for tests).
-    func inode(ofPath path: String) -> UInt64? {
-        path.isEmpty ? InodeTable.rootInode : state.withLock { $0.byPath[path] }
+    /// The inode the kernel holds for the node whose identity is `identity` (its path, for most), if any (for tests).
+    func inode(ofIdentity identity: String) -> UInt64? {
+        identity.isEmpty ? InodeTable.rootInode : state.withLock { $0.byIdentity[identity] }
     }
 }

@@ -39,7 +39,8 @@ final class OpenHandle: Sendable {
 
     let node: any TreeNode
     let purpose: Purpose
-    /// The process that opened the file; writes are stored as its requests.
+    /// The process that opened the file; writes are stored as its requests, and a control file's requests are
+    /// decided for it whoever writes them (a control file's opener is pinned: groups and executable as at open).
     let caller: Caller
     let writable: Bool
     let append: Bool

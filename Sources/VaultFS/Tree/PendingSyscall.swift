@@ -24,6 +24,12 @@ enum PendingSyscall {
         return flags & exclusive == exclusive
     }
 
+    /// Whether thread `tid` is in an `open`/`openat` that may write the file (`O_WRONLY`, `O_RDWR`, `O_TRUNC`).
+    static func isOpenForWriting(thread tid: Int32) -> Bool {
+        guard tid > 0, let flags = openFlags(thread: tid) else { return false }
+        return flags & Int(O_ACCMODE) != Int(O_RDONLY) || flags & Int(O_TRUNC) != 0
+    }
+
     private static func openFlags(thread tid: Int32) -> Int? {
         let fd = Glibc.open("/proc/\(tid)/syscall", O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }

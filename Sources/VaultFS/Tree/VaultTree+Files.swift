@@ -32,7 +32,12 @@ extension VaultTree {
                       context: OperationContext) throws -> Int {
         guard let open = handles.get(handle) else { throw FileSystemError(EBADF) }
         guard open.writable else { throw FileSystemError(EBADF) }
-        if let control = open.control { return try ControlProtocol.write(data, to: open, handler: control, in: tree) }
+        if let control = open.control {
+            // Decided for the process that opened the file (the open is the authority), whoever writes on the
+            // descriptor; the audit names the writer too when it is another process.
+            return try ControlProtocol.write(data, to: open, handler: control, as: open.caller.written(by: callers.caller(context)),
+                                             in: tree)
+        }
         if let temporary = open.temporary {
             return try temporary.state.withLock { state throws(FileSystemError) -> Int in
                 let start = open.append ? state.buffer.count : Int(clamping: offset)
@@ -72,7 +77,18 @@ extension VaultTree {
             }
             return
         }
-        try store(open, onlyIfWritten: true)
+        try store(open, onlyIfWritten: !closesLastDescriptor(open, thread: context.pid))
+    }
+
+    /// Whether this flush ends a secret file that was created or truncated and never written, with no other
+    /// descriptor of the flushing process left on it (see `OpenDescriptors`): `touch new`, `: > file`. Its
+    /// empty value is then stored now, so the name exists (or the value is empty) when `close()` returns.
+    func closesLastDescriptor(_ open: OpenHandle, thread: Int32) -> Bool {
+        guard let secret = open.node as? SecretNode else { return false }
+        let pending = open.state.withLock { $0.dirty && !$0.written && !$0.killed && !$0.refused }
+        guard pending else { return false }
+        let place = secret.object.vault + "/" + ObjectKind.secret.collection + "/" + (open.newName ?? secret.object.name)
+        return !OpenDescriptors.holdsAnother(thread: thread, endingIn: place)
     }
 
     /// Stores a secret handle's value (see `SecretNode.store`); other handles store nothing.
@@ -133,7 +149,8 @@ extension VaultTree {
             try node.truncate(to: size, caller: caller, in: tree)
         }
         // Access and modification times are the vault's (when a version was set): accepted and ignored, so
-        // `touch` works for a caller who may see the file.
-        return AttributeReply(try node.attributes(for: caller, in: tree))
+        // `touch` works for a caller who may see the file, and on a file it just created (`futimens`).
+        if let handle, let open = handles.get(handle) { return AttributeReply(try attributes(of: open, caller: caller)) }
+        return AttributeReply(try attributesOrPending(of: node, caller: caller))
     }
 }

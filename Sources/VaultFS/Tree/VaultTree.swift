@@ -39,8 +39,14 @@ public final class VaultTree: FileSystemOperations {
     public func lookup(parent: UInt64, name: String, context: OperationContext) throws -> Entry {
         let caller = callers.caller(context)
         let node = try child(of: inodes.node(parent), name, caller: caller, context: context)
-        let attributes = try attributesOrPending(of: node, caller: caller)
-        return Entry(attributes, inode: inodes.lookedUp(node))
+        let resolved: (node: any TreeNode, attributes: FileAttributes)
+        do {
+            resolved = try node.resolved(for: caller, thread: context.pid, in: tree)
+        } catch let error as FileSystemError where error == .noSuchEntry {
+            guard let pending = handles.writer(of: node, uid: caller.uid) else { throw error }
+            resolved = (pending.node, try attributes(of: pending, caller: caller))
+        }
+        return Entry(resolved.attributes, inode: inodes.lookedUp(resolved.node))
     }
 
     /// The node `name` names in `parent` for `caller`: in a `secrets/` folder the caller's own temporary file

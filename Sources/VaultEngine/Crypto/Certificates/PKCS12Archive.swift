@@ -33,6 +33,18 @@ enum PKCS12Archive {
     /// - Throws: `KeyCryptoError.invalidArgument` when the bytes are not PKCS#12, the password is wrong, or
     ///   the file lacks a private key or certificate; `.unsupportedKey` for key types kvfs cannot hold.
     static func parse(_ bytes: SecureBytes, password: String) throws -> (key: PrivateKey, leaf: X509Certificate, chain: [X509Certificate]) {
+        let contents = try open(bytes, password: password)
+        guard let key = contents.key else {
+            throw KeyCryptoError(.invalidArgument, "The PFX holds no private key; import needs the certificate's private key.")
+        }
+        return (key, contents.leaf, contents.chain)
+    }
+
+    /// What a PFX holds: the private key when there is one (a certificate whose key is not exportable has
+    /// none), the leaf certificate and the other certificates.
+    /// - Throws: `KeyCryptoError.invalidArgument` when the bytes are not PKCS#12, the password is wrong, or
+    ///   the file holds no certificate; `.unsupportedKey` for key types kvfs cannot hold.
+    static func open(_ bytes: SecureBytes, password: String) throws -> (key: PrivateKey?, leaf: X509Certificate, chain: [X509Certificate]) {
         let p12: OpaquePointer? = bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
             var cursor: UnsafePointer<UInt8>? = UnsafePointer(base)
@@ -57,15 +69,18 @@ enum PKCS12Archive {
             }
             kvfs_x509_stack_free_all(others)
         }
+        if leaf == nil, pkey == nil, !chain.isEmpty {
+            // No key to tell the leaf by (a certificate whose key is not exportable): the leaf is the one
+            // certificate that issued none of the others.
+            let index = chain.indices.first { i in !chain.indices.contains { j in j != i && chain[j].isSigned(by: chain[i]) } } ?? 0
+            return (nil, chain.remove(at: index), chain)
+        }
         guard let leaf else {
             if let pkey { EVP_PKEY_free(pkey) }
             throw KeyCryptoError(.invalidArgument, "The PFX holds no certificate for its private key.")
         }
         let certificate = X509Certificate(owning: leaf)
-        guard let pkey else {
-            throw KeyCryptoError(.invalidArgument, "The PFX holds no private key; import needs the certificate's private key.")
-        }
-        let key = try PrivateKey(owning: pkey)
-        return (key, certificate, chain)
+        guard let pkey else { return (nil, certificate, chain) }
+        return (try PrivateKey(owning: pkey), certificate, chain)
     }
 }

@@ -33,7 +33,8 @@ enum ControlProtocol {
     /// `handler` and keeps the response on `handle`.
     /// - Throws: `EFBIG` for a request over the limit (the rest of it is refused too, up to the next read),
     ///   `EINVAL` for a malformed one, `EACCES` when the caller lacked the right (after keeping the response).
-    static func write(_ data: UnsafeRawBufferPointer, to handle: OpenHandle, handler: any ControlHandler,
+    /// `caller` is the handle's opener, with the process that wrote the request when that is another one.
+    static func write(_ data: UnsafeRawBufferPointer, to handle: OpenHandle, handler: any ControlHandler, as caller: Caller,
                       in tree: TreeContext) throws -> Int {
         let complete = try handle.state.withLock { state throws(FileSystemError) -> ControlRequest? in
             let begun = state.request.isOpen
@@ -46,7 +47,7 @@ enum ControlProtocol {
             return request
         }
         guard let request = complete else { return data.count }
-        let response = try handler.respond(to: request, as: handle.caller, in: tree)
+        let response = try handler.respond(to: request, as: caller, in: tree)
         handle.state.withLock { state in
             state.buffer.replace(with: response.bytes)
             state.responseCursor = 0

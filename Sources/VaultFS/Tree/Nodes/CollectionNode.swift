@@ -13,6 +13,7 @@ struct CollectionNode: TreeNode {
     func child(_ name: String) throws(FileSystemError) -> any TreeNode {
         if name == PathSyntax.versions { return VersionsNode(vault: vault, kind: kind) }
         if name == PathSyntax.control { return ControlNode(vault: vault, kind: kind) }
+        if kind == .secret, let form = SecretFormNode.named(name, vault: vault) { return form }
         return CollectionNode.object(ObjectAddress(kind: kind, vault: vault, name: try PathSyntax.objectName(name, kind)))
     }
 

@@ -30,6 +30,6 @@ struct ControlNode: TreeNode {
     func open(flags: Int32, caller: Caller, in tree: TreeContext) throws -> OpenHandle {
         _ = try attributes(for: caller, in: tree)
         try tree.requireInFilter(vault)
-        return OpenHandle(node: self, purpose: .control(handler), caller: caller, writable: flags & O_ACCMODE != O_RDONLY)
+        return OpenHandle(node: self, purpose: .control(handler), caller: caller.pinned(), writable: flags & O_ACCMODE != O_RDONLY)
     }
 }

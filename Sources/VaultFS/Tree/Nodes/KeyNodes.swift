@@ -115,7 +115,7 @@ struct KeyOpsNode: TreeNode {
     func open(flags: Int32, caller: Caller, in tree: TreeContext) throws -> OpenHandle {
         _ = try attributes(for: caller, in: tree)
         try tree.requireInFilter(key.vault)
-        return OpenHandle(node: self, purpose: .control(KeyOperationsControl(key: key)), caller: caller,
+        return OpenHandle(node: self, purpose: .control(KeyOperationsControl(key: key)), caller: caller.pinned(),
                           writable: flags & O_ACCMODE != O_RDONLY)
     }
 

@@ -6,28 +6,89 @@ import Glibc
 
 /// `<vault>/secrets/<name>` (the current version, readable and writable) and
 /// `<vault>/secrets/.versions/<name>/<version>` (one version, read-only).
+///
+/// Each version is its own inode: a lookup of the name answers with the inode of the version current at that
+/// moment (`Held.version`), whose size, times and content never change, so the kernel's page cache of that
+/// inode — what `mmap` shows — can only ever hold that version's bytes. A rotation makes the next lookup answer
+/// with another inode; a mapping made before it keeps showing exactly the version its caller opened, and a
+/// later reader never sees a mix. Whether the caller's `stat` shows the length is part of the inode too (a
+/// caller without the right sees size 0 on an inode of its own), so one caller's `stat` never changes the size
+/// another caller's mapping depends on. A lookup made for an open that writes (`O_WRONLY`, `O_RDWR`,
+/// `O_TRUNC`, read from `/proc/<tid>/syscall`) gets a fresh inode of its own (`Held.writer`): the kernel's
+/// truncation and size updates for that open never touch a version's inode.
 struct SecretNode: TreeNode {
     let object: ObjectAddress
+    /// Which inode of the name or version this node is.
+    var held: Held = .byPath
+
+    /// How the kernel holds a secret's node.
+    enum Held: Hashable, Sendable {
+        /// By its path alone: before a lookup resolved it, and a name created by this mount.
+        case byPath
+        /// One version as a lookup found it (for the name: the version current then); `sized` when the
+        /// caller's `stat` shows the length.
+        case version(String, sized: Bool)
+        /// A lookup made for an open that writes; `serial` makes each one its own inode.
+        case writer(UInt64)
+    }
 
     init(_ object: ObjectAddress) { self.object = object }
 
     var path: String { object.path }
     var isDirectory: Bool { false }
 
-    func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
-        let (can, properties) = try tree.existing(object, caller: caller)
-        let size = ModeBits.showsSecretSize(can) ? UInt64(properties.valueLength) : 0
-        return file(ModeBits.secret(can), for: caller, size: size,
-                    modified: properties.created, changed: properties.updated)
+    var identity: String {
+        switch held {
+        case .byPath: path
+        case .version(let version, let sized): path + "\u{0}" + version + (sized ? "" : "\u{0}-")
+        case .writer(let serial): path + "\u{0}w" + String(serial)
+        }
     }
 
-    /// Reading takes the whole value now. Writing (current version only) needs setSecret and starts from the
+    /// The version this node reads: the one it names, or the one its lookup found current.
+    var version: String? {
+        if let version = object.version { return version }
+        if case .version(let version, _) = held { return version }
+        return nil
+    }
+
+    func attributes(for caller: Caller, in tree: TreeContext) throws -> FileAttributes {
+        let (can, current) = try tree.existing(object, caller: caller)
+        guard case .version(let version, let sized) = held else { return rendered(can, current, for: caller) }
+        // The inode's size is fixed: a caller whose right to know it differs from the lookup's holds another inode.
+        guard ModeBits.showsSecretSize(can) == sized else { throw FileSystemError.accessDenied }
+        guard current.version != version else { return rendered(can, current, for: caller) }
+        let pinned = ObjectAddress(kind: .secret, vault: object.vault, name: object.name, version: version)
+        return rendered(can, try tree.existing(pinned, caller: caller).properties, for: caller)
+    }
+
+    /// The node a lookup hands the kernel, with its attributes: the inode of the version current now (or of
+    /// this version), or, for a lookup made by an open that writes the name, a writer's own inode.
+    func resolved(for caller: Caller, thread: Int32, in tree: TreeContext) throws -> (node: any TreeNode, attributes: FileAttributes) {
+        if object.version == nil, PendingSyscall.isOpenForWriting(thread: thread) {
+            var writer = self
+            writer.held = .writer(WriterSerial.next())
+            return (writer, try attributes(for: caller, in: tree))
+        }
+        let (can, properties) = try tree.existing(object, caller: caller)
+        var pinned = self
+        pinned.held = .version(properties.version, sized: ModeBits.showsSecretSize(can))
+        return (pinned, pinned.rendered(can, properties, for: caller))
+    }
+
+    /// What `stat` shows `caller` of `properties` (one version) with capabilities `can`.
+    private func rendered(_ can: Capabilities, _ properties: VersionProperties, for caller: Caller) -> FileAttributes {
+        let size = ModeBits.showsSecretSize(can) ? UInt64(properties.valueLength) : 0
+        return file(ModeBits.secret(can), for: caller, size: size, modified: properties.created, changed: properties.updated)
+    }
+
+    /// Reading takes the whole value now — of the version this inode is, whatever is current by now. Writing (current version only) needs setSecret and starts from the
     /// current value unless truncated; content type and tags carry over to the version the writes make.
     func open(flags: Int32, caller: Caller, in tree: TreeContext) throws -> OpenHandle {
         try tree.requireInFilter(object.vault)
         let accessMode = flags & O_ACCMODE
         guard accessMode == O_WRONLY || accessMode == O_RDWR else {
-            let secret = try tree.engine.secrets.get(vault: object.vault, name: object.name, version: object.version, as: caller)
+            let secret = try tree.engine.secrets.get(vault: object.vault, name: object.name, version: version, as: caller)
             return OpenHandle(node: self, purpose: .secretValue, caller: caller, writable: false,
                               content: ValueBuffer(copying: secret.value))
         }

@@ -17,6 +17,7 @@ import Glibc
 /// VersionsNode           <vault>/<collection>/.versions/
 /// VersionListNode        <vault>/<collection>/.versions/<name>/
 /// SecretNode             <vault>/secrets/<name>, …/.versions/<name>/<version>
+/// SecretFormNode         <vault>/secrets/<name>.pem, <name>.pfx (a PKCS#12 certificate secret, decoded)
 /// KeyNode                <vault>/keys/<name>/, …/.versions/<name>/<version>/
 /// KeyFileNode            <key>/public.pem, <key>/key.jwk
 /// KeyOpsNode             <key>/ops
@@ -33,7 +34,15 @@ protocol TreeNode: Sendable {
     /// The node's place below the mount, case-folded (`app/secrets/db`; the root is ""). One string per
     /// node: the inode table keys on it, and the inode number `stat` shows is derived from it.
     var path: String { get }
+    /// Which kernel inode this node is: the inode table keys on it. The path, except where one place is
+    /// several inodes over time (a secret's versions, see `SecretNode`).
+    var identity: String { get }
     var isDirectory: Bool { get }
+
+    /// The node a lookup hands the kernel for this place, with its attributes for `caller`; `thread` is the
+    /// looking-up thread (what it is about to do may decide which inode it gets).
+    /// - Throws: as `attributes(for:in:)`.
+    func resolved(for caller: Caller, thread: Int32, in tree: TreeContext) throws -> (node: any TreeNode, attributes: FileAttributes)
 
     /// The node `name` names inside this one, judged by syntax alone.
     /// - Throws: `ENOTDIR` in a file, `ENOENT` for names that cannot exist here, `EINVAL` for object names
@@ -102,6 +111,12 @@ struct ObjectAddress: Hashable, Sendable {
 }
 
 extension TreeNode {
+    var identity: String { path }
+
+    func resolved(for caller: Caller, thread: Int32, in tree: TreeContext) throws -> (node: any TreeNode, attributes: FileAttributes) {
+        (self, try attributes(for: caller, in: tree))
+    }
+
     func child(_ name: String) throws(FileSystemError) -> any TreeNode { throw .notDirectory }
 
     func entries(for caller: Caller, in tree: TreeContext) throws -> [Listed] { throw FileSystemError.notDirectory }

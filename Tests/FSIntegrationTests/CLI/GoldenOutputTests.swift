@@ -17,7 +17,7 @@ import Glibc
 ///
 /// To regenerate after a deliberate change of shape: `KVFS_UPDATE_GOLDEN=1 swift test --skip-build --filter
 /// CLIGoldenOutput`, then review the diff of `Tests/FSIntegrationTests/CLI/Golden`.
-@Suite(.serialized) struct CLIGoldenOutput {
+@Suite struct CLIGoldenOutput {
     struct Case: CustomStringConvertible, Sendable {
         var golden: String
         var arguments: [String]

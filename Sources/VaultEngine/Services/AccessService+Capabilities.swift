@@ -24,6 +24,9 @@ public struct Inspection: Sendable {
     /// The public content of a key or certificate version, from `inspectPublicView` only, and only for a
     /// caller who may read it: what a front-end needs to show the exact size of the files it renders.
     public var publicView: PublicView? = nil
+    /// For a certificate's own entry (no version named) from `inspectPublicView`, for a caller who may read
+    /// it: whether a creation is pending (its directory then also shows `csr.pem`).
+    public var hasPendingCreation = false
 }
 
 /// The public content of one key or certificate version, read from its record without opening any sealed
@@ -86,7 +89,9 @@ extension AccessService {
             if publicView, found.capabilities.contains(.read) {
                 switch kind {
                 case .key: found.publicView = .key(try context.keyBundle(object, record, vault: v))
-                case .certificate: found.publicView = .certificate(try context.certificateBundle(object, record, vault: v))
+                case .certificate:
+                    found.publicView = .certificate(try context.certificateBundle(object, record, vault: v))
+                    found.hasPendingCreation = try version == nil && context.pendingVersion(of: object, tx: tx) != nil
                 case .secret: break
                 }
             }

@@ -83,6 +83,9 @@ final class AuditQueue: Sendable {
         }
     }
 
+    /// How many folded lines are still open (waiting for their window to close).
+    var openLineCount: Int { state.withLock { $0.open.count } }
+
     /// Queues a finished batch's lines, each already folded, as closed lines.
     func enqueue(_ batch: AuditBatch) {
         let lines = batch.folded.map(\.closed)

@@ -24,9 +24,9 @@ struct AuditAggregate {
     let opened: ContinuousClock.Instant
     /// The order in which aggregates opened, so lines closed together are written in that order.
     let order: UInt64
-    /// Whether the line may be written as soon as every process it names has exited (the first line of its
-    /// kind in a window; repeats of one that just closed wait for the window, so a loop that starts a process
-    /// per request still writes one line per window).
+    /// Whether the line may be written as soon as every process it names has exited (a success, or the first
+    /// refusal or failure of its kind in a window; repeats of a refusal that just closed wait for the window, so
+    /// a refused loop that starts a process per request still writes one line per window).
     let closesOnExit: Bool
 
     init(_ record: AuditRecord, opened: ContinuousClock.Instant, order: UInt64, closesOnExit: Bool) {

@@ -9,8 +9,9 @@ import Synchronization
 ///
 /// Identical lines of one caller are folded (`AuditAggregate`): the first opens a window, repeats within it add
 /// to its count, and the line is written when the window closes — `window` after it opened, as soon as every
-/// process it names has exited (for the first line of its kind; a repeat of a line that just closed waits for
-/// its window, so a loop that starts a process per request writes one line per window), before the line of any
+/// process it names has exited (for a success, and for the first refusal or failure of its kind: a repeat of
+/// one that just closed waits for its window, so a refused loop that starts a process per request writes one
+/// line per window), before the line of any
 /// change, when the log is read or verified in this process, and when the engine is released. The background
 /// writer runs every 20 ms; a process killed outright loses at most the window's lines of reads and denials,
 /// never the record of a change.
@@ -78,7 +79,7 @@ final class AuditQueue: Sendable {
                 return
             }
             state.open[key] = AuditAggregate(record, opened: .now, order: state.next,
-                                             closesOnExit: state.recentlyClosed[key] == nil)
+                                             closesOnExit: record.resultType == "Success" || state.recentlyClosed[key] == nil)
             state.next += 1
         }
     }

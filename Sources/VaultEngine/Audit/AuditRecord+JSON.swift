@@ -23,8 +23,12 @@ extension AuditRecord {
         }
         out.end()
         out.field("collection", collection)
+        if let count { out.field("count", count) }
+        out.field("lastTime", lastTime)
         out.field("object", object)
         out.field("operationName", operationName)
+        if let otherPids { out.field("otherPids", otherPids.map(Int64.init)) }
+        if let pidCount { out.field("pidCount", pidCount) }
         out.field("prev", prev)
         out.field("principal", principal)
         out.field("resultDescription", resultDescription)
@@ -78,6 +82,17 @@ struct JSONWriter {
     mutating func field(_ name: String, _ value: Int64) {
         key(name)
         bytes.append(contentsOf: String(value).utf8)
+        needsComma = true
+    }
+
+    mutating func field(_ name: String, _ values: [Int64]) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: String(value).utf8)
+        }
+        bytes.append(UInt8(ascii: "]"))
         needsComma = true
     }
 

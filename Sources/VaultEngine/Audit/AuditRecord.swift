@@ -2,7 +2,7 @@ import Foundation
 
 /// One audit line, as Azure's AuditEvent names things: the operation, the result, what was touched, who asked,
 /// and which role assignment allowed it or why it was denied. It never holds a secret value or key material.
-public struct AuditRecord: Codable, Sendable, Equatable {
+public struct AuditRecord: Codable, Sendable, Hashable {
     /// Position in the chain, from 1.
     public var seq: Int64
     /// UTC, ISO 8601 with milliseconds.
@@ -29,10 +29,21 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public var role: String?
     /// The MAC of the previous line (64 zeros for the first).
     public var prev: String
+    /// How many identical requests this line stands for, when more than one (see `AuditAggregate`): same
+    /// caller uid, gid and executable, operation, target, result and reason, within one aggregation window.
+    /// `time` is then the first request's time and `lastTime` the last one's. Absent for a single request.
+    public var count: Int64? = nil
+    /// The time of the last request an aggregated line stands for.
+    public var lastTime: String? = nil
+    /// The other processes (pids, in the order they first asked, at most `AuditAggregate.maxPids`) an
+    /// aggregated line stands for, besides `caller.pid`.
+    public var otherPids: [Int32]? = nil
+    /// How many distinct processes an aggregated line stands for, when more than `otherPids` can name.
+    public var pidCount: Int64? = nil
 }
 
 /// The process behind an audited request.
-public struct AuditCaller: Codable, Sendable, Equatable {
+public struct AuditCaller: Codable, Sendable, Hashable {
     public var uid: UInt32
     public var gid: UInt32
     public var pid: Int32
@@ -51,7 +62,7 @@ public struct AuditCaller: Codable, Sendable, Equatable {
 }
 
 /// The process that wrote a request on a descriptor another process opened.
-public struct AuditWriter: Codable, Sendable, Equatable {
+public struct AuditWriter: Codable, Sendable, Hashable {
     public var uid: UInt32
     public var gid: UInt32
     public var pid: Int32

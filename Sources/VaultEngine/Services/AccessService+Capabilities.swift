@@ -27,6 +27,9 @@ public struct Inspection: Sendable {
     /// The exact length of a secret's decoded form, from `inspectSecretForm` only, and only for a caller whose
     /// `stat` may show the value's length (`knowLength`).
     public var formLength: Int? = nil
+    /// For a certificate's own entry (no version named) from `inspectPublicView`, for a caller who may read
+    /// it: whether a creation is pending (its directory then also shows `csr.pem`).
+    public var hasPendingCreation = false
 }
 
 /// The public content of one key or certificate version, read from its record without opening any sealed
@@ -106,7 +109,9 @@ extension AccessService {
             if publicView, found.capabilities.contains(.read) {
                 switch kind {
                 case .key: found.publicView = .key(try context.keyBundle(object, record, vault: v))
-                case .certificate: found.publicView = .certificate(try context.certificateBundle(object, record, vault: v))
+                case .certificate:
+                    found.publicView = .certificate(try context.certificateBundle(object, record, vault: v))
+                    found.hasPendingCreation = try version == nil && context.pendingVersion(of: object, tx: tx) != nil
                 case .secret: break
                 }
             }

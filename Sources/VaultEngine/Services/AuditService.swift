@@ -34,6 +34,15 @@ public struct AuditService: Sendable {
         }
     }
 
+    /// The window within which identical audit lines of one caller are folded into one line with a count
+    /// (`AuditRecord.count`; docs/security-model.md): 1 s unless set; 0 writes one line per request. Lines are
+    /// also written as soon as the processes they name have exited, before any change's line, and when the log
+    /// is read or the engine released.
+    public var aggregationWindow: TimeInterval {
+        get { context.auditQueue.window }
+        nonmutating set { context.auditQueue.window = newValue }
+    }
+
     /// Checks the whole audit chain: every line's MAC, its order and the recorded end of the log.
     /// - Throws: `VaultError.accessDenied` for anyone but the Owner; store errors.
     public func verify(as caller: Caller) throws -> AuditVerification {

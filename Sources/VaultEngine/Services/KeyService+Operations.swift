@@ -111,10 +111,11 @@ extension KeyService {
     }
 
     /// Performs each request in order, as `performKeyOperation`, and answers each with its result or its error;
-    /// one failing request does not stop the others. Every request is decided and audited on its own.
+    /// one failing request does not stop the others. Every request is decided on its own; the batch's audit
+    /// lines are folded (`AuditBatch`): one line per operation, algorithm and outcome, with its count.
     public func perform(_ requests: [KeyOperationRequest], vault: String, name: String, version: String? = nil,
                                      as caller: Caller) -> [KeyOperationResponse] {
-        requests.map { request in
+        context.auditQueue.batch { requests.map { request in
             do {
                 return .success(try perform(request, vault: vault, name: name, version: version, as: caller))
             } catch let error as VaultError {
@@ -122,7 +123,7 @@ extension KeyService {
             } catch {
                 return .failure(VaultError(.storeFailure, "The operation failed.", cause: error))
             }
-        }
+        } }
     }
 }
 

@@ -35,6 +35,9 @@ final class OpenHandle: Sendable {
         var request = PendingRequest()
         /// Content type and tags of the version the handle started from, carried to the new version.
         var carried: NewVersionAttributes
+
+        /// What a control file's handle holds: its request being written and its response.
+        var controlBytes: Int { request.byteCount + buffer.count }
     }
 
     let node: any TreeNode

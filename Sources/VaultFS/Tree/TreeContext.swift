@@ -37,6 +37,14 @@ struct TreeContext: Sendable {
         return try engine.access.inspect(object.kind, vault: object.vault, name: object.name, version: object.version, as: caller)
     }
 
+    /// The engine's inspection of an object with its public view (`access.inspectPublicView`): no audit line
+    /// unless refused.
+    func inspectPublicView(_ object: ObjectAddress, caller: Caller) throws -> Inspection {
+        try requireInFilter(object.vault)
+        return try engine.access.inspectPublicView(object.kind, vault: object.vault, name: object.name,
+                                                   version: object.version, as: caller)
+    }
+
     /// `existing`, with the public view of a key or certificate the caller may read (to size its files).
     /// - Throws: `ENOENT` when it does not exist, or the engine's refusal.
     func existingWithPublicView(_ object: ObjectAddress, caller: Caller) throws

@@ -9,19 +9,21 @@ import Glibc
 extension VaultTree {
     public func open(inode: UInt64, flags: Int32, context: OperationContext) throws -> OpenedFile {
         let handle = try inodes.node(inode).open(flags: flags, caller: callers.caller(context), in: tree)
+        try admitControl(handle)
         return OpenedFile(handle: handles.add(handle), nonSeekable: handle.control != nil)
     }
 
     /// The kernel calls create only after a lookup found nothing; the new file counts one lookup.
     public func create(parent: UInt64, name: String, mode: mode_t, flags: Int32, context: OperationContext) throws -> CreatedFile {
         let created = try inodes.node(parent).create(name, flags: flags, caller: callers.caller(context), in: tree)
+        try admitControl(created.handle)
         let file = OpenedFile(handle: handles.add(created.handle), nonSeekable: created.handle.control != nil)
         return CreatedFile(entry: Entry(created.attributes, inode: inodes.lookedUp(created.node)), file: file)
     }
 
     public func read(inode: UInt64, handle: UInt64, offset: UInt64, size: Int, context: OperationContext) throws -> [UInt8] {
         guard let open = handles.get(handle) else { throw FileSystemError(EBADF) }
-        if open.control != nil { return try ControlProtocol.read(from: open, size: size) }
+        if open.control != nil { return try ControlProtocol.read(from: open, size: size, budget: budget) }
         if let temporary = open.temporary {
             return temporary.state.withLock { $0.buffer.read(at: Int(clamping: offset), size: size) }
         }
@@ -34,9 +36,10 @@ extension VaultTree {
         guard open.writable else { throw FileSystemError(EBADF) }
         if let control = open.control {
             // Decided for the process that opened the file (the open is the authority), whoever writes on the
-            // descriptor; the audit names the writer too when it is another process.
+            // descriptor; the audit names the writer too when it is another process. What the handle holds counts
+            // against the opener's budget.
             return try ControlProtocol.write(data, to: open, handler: control, as: open.caller.written(by: callers.caller(context)),
-                                             in: tree)
+                                             budget: budget, in: tree)
         }
         if let temporary = open.temporary {
             return try temporary.state.withLock { state throws(FileSystemError) -> Int in
@@ -59,6 +62,19 @@ extension VaultTree {
             state.dirty = true
             state.written = true
             return data.count
+        }
+    }
+
+    /// Counts a control file's handle against its caller's budget (`ControlBudget`).
+    /// - Throws: `EMFILE` when the caller already has as many control files open as the mount allows; the
+    ///   handle is dropped.
+    private func admitControl(_ handle: OpenHandle) throws {
+        guard handle.control != nil else { return }
+        do {
+            try budget.admit(uid: handle.caller.uid)
+        } catch {
+            handle.wipe()
+            throw error
         }
     }
 
@@ -103,6 +119,9 @@ extension VaultTree {
 
     public func release(inode: UInt64, handle: UInt64, flags: Int32, context: OperationContext) throws {
         guard let open = handles.remove(handle) else { return }
+        if open.control != nil {
+            budget.release(uid: open.caller.uid, bytes: open.state.withLock { $0.controlBytes })
+        }
         defer { open.wipe() }
         if let temporary = open.temporary {
             tree.temporaries.closed(temporary)

@@ -20,13 +20,17 @@ public final class VaultTree: FileSystemOperations {
     let inodes = InodeTable()
     let callers = CallerResolver()
     let handles = HandleTable()
+    /// What each caller may hold through control files.
+    let budget: ControlBudget
     let logger: Logger
 
     var engine: VaultEngine { tree.engine }
 
-    /// A tree over `engine`, optionally limited to some vaults.
+    /// A tree over `engine`, optionally limited to some vaults, with `controlLimits` for every caller's control
+    /// files.
     public init(engine: VaultEngine, vaults: [String]? = nil, temporaryFilesAbandonedAfter: TimeInterval = 60,
-                logger: Logger = Logger(label: "kvfs.fs")) {
+                controlLimits: ControlFileLimits = .standard, logger: Logger = Logger(label: "kvfs.fs")) {
+        self.budget = ControlBudget(controlLimits)
         self.tree = TreeContext(engine: engine, vaultFilter: vaults.map { Set($0.map(Names.key)) }, started: Date(),
                                 temporaries: TemporaryFiles(abandonAfter: temporaryFilesAbandonedAfter))
         self.logger = logger

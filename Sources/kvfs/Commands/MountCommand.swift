@@ -34,10 +34,19 @@ struct MountCommand: ParsableCommand {
     var auditCheckpoints: String?
     @Option(name: .long, help: "A checkpoint after at most this many new audit lines.") var auditCheckpointLines: Int64 = 1000
     @Option(name: .long, help: "A checkpoint at most this many seconds after a new audit line.") var auditCheckpointInterval: Int = 60
+    @Option(name: .long, help: "Fold identical audit lines of one caller within this many seconds into one line with a count (0: one line per request).")
+    var auditWindow: Double = 1
+    @Option(name: .long, help: "Control files (.ops, keys/<name>/ops) one uid may have open at once; the next open is EMFILE.")
+    var maxControlFiles: Int = ControlFileLimits.standard.openFiles
+    @Option(name: .long, help: "Bytes of requests and responses one uid's open control files may hold; a write past it is EAGAIN.")
+    var maxControlBytes: Int = ControlFileLimits.standard.pendingBytes
 
     func validate() throws {
         guard auditCheckpointLines >= 1 else { throw ValidationError("--audit-checkpoint-lines must be at least 1.") }
         guard (1...86_400).contains(auditCheckpointInterval) else { throw ValidationError("--audit-checkpoint-interval must be 1 to 86400 seconds.") }
+        guard (0...3_600).contains(auditWindow) else { throw ValidationError("--audit-window must be 0 to 3600 seconds.") }
+        guard maxControlFiles >= 1 else { throw ValidationError("--max-control-files must be at least 1.") }
+        guard maxControlBytes >= 4096 else { throw ValidationError("--max-control-bytes must be at least 4096.") }
     }
 
     func run() throws {
@@ -58,8 +67,11 @@ struct MountCommand: ParsableCommand {
                                                          everyLines: auditCheckpointLines, interval: TimeInterval(auditCheckpointInterval),
                                                          logger: checkpointLog)
             defer { checkpoints.close() }
+            engine.audit.aggregationWindow = auditWindow
             try VaultMount.serve(engine: engine, at: mountpoint, vaults: vault.isEmpty ? nil : vault, options: mountOptions,
-                                 readiness: readyFD.map(MountReadiness.Notifier.init(fd:)), logger: CLILog.logger)
+                                 readiness: readyFD.map(MountReadiness.Notifier.init(fd:)),
+                                 controlLimits: ControlFileLimits(openFiles: maxControlFiles, pendingBytes: maxControlBytes),
+                                 logger: CLILog.logger)
             return
         }
         try daemonize()
@@ -75,6 +87,8 @@ struct MountCommand: ParsableCommand {
         if let options { arguments += ["-o", options] }
         if let auditCheckpoints { arguments += ["--audit-checkpoints", auditCheckpoints] }
         arguments += ["--audit-checkpoint-lines", String(auditCheckpointLines), "--audit-checkpoint-interval", String(auditCheckpointInterval)]
+        arguments += ["--audit-window", String(auditWindow), "--max-control-files", String(maxControlFiles),
+                      "--max-control-bytes", String(maxControlBytes)]
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

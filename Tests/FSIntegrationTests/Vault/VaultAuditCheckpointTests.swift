@@ -15,7 +15,8 @@ extension VaultMountTests {
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let file = scratch + "/checkpoints"
             var setup = TestCaller.setup([.init(name: "audited")], secrets: [("audited", "s", "checkpointed-value")])
-            setup.mountArguments = ["--audit-checkpoints", file, "--audit-checkpoint-lines", "5"]
+            // One line per request (no folding), so eight reads are eight new lines.
+            setup.mountArguments = ["--audit-checkpoints", file, "--audit-checkpoint-lines", "5", "--audit-window", "0"]
             func count() -> Int {
                 ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").count
             }

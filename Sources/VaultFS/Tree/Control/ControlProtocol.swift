@@ -30,14 +30,21 @@ enum ControlProtocol {
     static let maxRequest = (1 << 20) - 4096
 
     /// Adds `data` to the request being written on `handle`; when that completes the request, answers it with
-    /// `handler` and keeps the response on `handle`.
-    /// - Throws: `EFBIG` for a request over the limit (the rest of it is refused too, up to the next read),
+    /// `handler` and keeps the response on `handle`. What the handle holds counts against its caller's `budget`.
+    /// - Throws: `EAGAIN` when the caller's control files already hold `budget`'s bytes (nothing is added),
+    ///   `EFBIG` for a request over the limit (the rest of it is refused too, up to the next read),
     ///   `EINVAL` for a malformed one, `EACCES` when the caller lacked the right (after keeping the response).
     /// `caller` is the handle's opener, with the process that wrote the request when that is another one.
     static func write(_ data: UnsafeRawBufferPointer, to handle: OpenHandle, handler: any ControlHandler, as caller: Caller,
-                      in tree: TreeContext) throws -> Int {
+                      budget: ControlBudget, in tree: TreeContext) throws -> Int {
+        let uid = handle.caller.uid
         let complete = try handle.state.withLock { state throws(FileSystemError) -> ControlRequest? in
+            let before = state.controlBytes
             let begun = state.request.isOpen
+            // At most: the response before is wiped when this write begins a new request, and every byte is kept.
+            let most = before - (begun ? 0 : state.buffer.count) + data.count
+            try budget.reserve(uid: uid, growth: most - before)
+            defer { budget.adjust(uid: uid, by: state.controlBytes - max(most, before)) }
             let request = try state.request.add(data)
             if !begun, request != nil || state.request.isOpen {
                 // A new request: the response to the one before is gone, so it is never read as this one's.
@@ -49,8 +56,10 @@ enum ControlProtocol {
         guard let request = complete else { return data.count }
         let response = try handler.respond(to: request, as: caller, in: tree)
         handle.state.withLock { state in
+            let before = state.controlBytes
             state.buffer.replace(with: response.bytes)
             state.responseCursor = 0
+            budget.adjust(uid: uid, by: state.controlBytes - before)
         }
         if response.refused { throw FileSystemError.accessDenied }
         return data.count
@@ -58,9 +67,12 @@ enum ControlProtocol {
 
     /// The response to the last request written on `handle`, from where the last read stopped.
     /// - Throws: `EINVAL` when a request was begun and not finished (it is dropped).
-    static func read(from handle: OpenHandle, size: Int) throws -> [UInt8] {
+    static func read(from handle: OpenHandle, size: Int, budget: ControlBudget) throws -> [UInt8] {
         try handle.state.withLock { state throws(FileSystemError) -> [UInt8] in
-            if state.request.endByRead() { throw .invalidArgument }
+            let before = state.controlBytes
+            let incomplete = state.request.endByRead()
+            budget.adjust(uid: handle.caller.uid, by: state.controlBytes - before)
+            if incomplete { throw .invalidArgument }
             let start = min(state.responseCursor, state.buffer.count)
             let bytes = state.buffer.read(at: start, size: size)
             state.responseCursor = start + bytes.count
@@ -83,6 +95,9 @@ struct PendingRequest: ~Copyable {
 
     /// A value has begun and is not complete.
     var isOpen: Bool { depth > 0 }
+
+    /// The bytes held so far.
+    var byteCount: Int { bytes.count }
 
     /// Adds one write's bytes; returns the request when they complete it.
     /// - Throws: `EFBIG` past `ControlProtocol.maxRequest`; `EINVAL` for bytes that cannot start a JSON object

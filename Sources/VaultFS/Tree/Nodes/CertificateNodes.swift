@@ -24,17 +24,20 @@ struct CertificateNode: ObjectDirectoryNode {
     }
 
     /// The files a certificate directory shows: the certificate files once it has its X.509, `csr.pem` while
-    /// pending; `policy.json` only in the certificate's own directory (one policy per certificate).
+    /// pending; `policy.json` only in the certificate's own directory (one policy per certificate). Like a key's
+    /// directory, listing it or a `stat` of its files writes no audit line (the public record answers); a
+    /// caller who may not read the certificate is refused by the engine (`CertificateGet`, audited).
     static func files(of object: ObjectAddress, caller: Caller, in tree: TreeContext) throws -> [CertificateFileNode.File] {
-        try tree.requireInFilter(object.vault)
-        let bundle = try tree.engine.certificates.get(vault: object.vault, name: object.name, version: object.version, as: caller)
+        let inspection = try tree.inspectPublicView(object, caller: caller)
+        guard inspection.properties != nil else { throw FileSystemError.noSuchEntry }
+        guard case .certificate(let bundle) = inspection.publicView else {
+            _ = try tree.engine.certificates.get(vault: object.vault, name: object.name, version: object.version, as: caller)
+            throw FileSystemError.accessDenied
+        }
         var files: [CertificateFileNode.File] = bundle.isCompleted ? [.pem, .cer] : [.csr]
         if object.version == nil {
             files.append(.policy)
-            if bundle.isCompleted,
-               (try? tree.engine.certificates.pendingOperation(vault: object.vault, name: object.name, as: caller)) != nil {
-                files.append(.csr)
-            }
+            if bundle.isCompleted, inspection.hasPendingCreation { files.append(.csr) }
         }
         return files
     }

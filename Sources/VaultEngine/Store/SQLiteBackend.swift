@@ -1,10 +1,13 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The embedded store: one SQLite database in WAL mode, shared safely by a mount and CLI processes.
 final class SQLiteBackend: StoreBackend {
     private let pool: DatabasePool
-    private let signal: StoreSignal
+    let signal: StoreSignal
+    /// The store is known to be of the current format (checked by the first write; see `migrate`).
+    private let formatChecked = Mutex(false)
 
     /// Opens an existing database. The file must exist: opening never creates one.
     init(path: String, signal: StoreSignal) throws {
@@ -27,6 +30,7 @@ final class SQLiteBackend: StoreBackend {
                 try db.execute(sql: Schema.version1)
                 try db.execute(sql: Schema.certificateSettings)
                 try db.execute(sql: Schema.keyRotationPolicies)
+                try db.execute(sql: Schema.changeFeed)
                 for (key, value) in meta {
                     try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
                 }
@@ -65,7 +69,13 @@ final class SQLiteBackend: StoreBackend {
         // bump after the commit makes stale.
         signal.bump()
         defer { signal.bump() }
-        return try appendAudit(body)
+        let checked = formatChecked.withLock { $0 }
+        let result = try appendAudit { tx in
+            if !checked, let sqlite = tx as? SQLiteTransaction { try SQLiteBackend.migrate(sqlite.db) }
+            return try body(tx)
+        }
+        if !checked { formatChecked.withLock { $0 = true } }
+        return result
     }
 
     func appendAudit<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {

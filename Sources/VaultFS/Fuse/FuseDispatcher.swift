@@ -62,7 +62,8 @@ final class FuseDispatcher: Sendable {
     static func context(of request: fuse_req_t?) -> OperationContext {
         guard let raw = fuse_req_ctx(request) else { return OperationContext(uid: 0, gid: 0, pid: 0) }
         let ctx = raw.pointee
-        return OperationContext(uid: ctx.uid, gid: ctx.gid, pid: ctx.pid, umask: ctx.umask)
+        return OperationContext(uid: ctx.uid, gid: ctx.gid, pid: ctx.pid, umask: ctx.umask,
+                                interruption: RequestInterruption(request))
     }
 
     private static func name(_ pointer: UnsafePointer<CChar>?) -> String {

@@ -32,7 +32,9 @@ extension VaultTree {
                       context: OperationContext) throws -> Int {
         guard let open = handles.get(handle) else { throw FileSystemError(EBADF) }
         guard open.writable else { throw FileSystemError(EBADF) }
-        if let control = open.control { return try ControlProtocol.write(data, to: open, handler: control, in: tree) }
+        if let control = open.control {
+            return try ControlProtocol.write(data, to: open, handler: control, in: tree, interruption: context.interruption)
+        }
         if let temporary = open.temporary {
             return try temporary.state.withLock { state throws(FileSystemError) -> Int in
                 let start = open.append ? state.buffer.count : Int(clamping: offset)

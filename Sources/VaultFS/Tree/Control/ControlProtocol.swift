@@ -32,9 +32,10 @@ enum ControlProtocol {
     /// Adds `data` to the request being written on `handle`; when that completes the request, answers it with
     /// `handler` and keeps the response on `handle`.
     /// - Throws: `EFBIG` for a request over the limit (the rest of it is refused too, up to the next read),
-    ///   `EINVAL` for a malformed one, `EACCES` when the caller lacked the right (after keeping the response).
+    ///   `EINVAL` for a malformed one, `EACCES` when the caller lacked the right (after keeping the response),
+    ///   `EINTR` when the writer was signalled while a long request ran (it stopped; no response is kept).
     static func write(_ data: UnsafeRawBufferPointer, to handle: OpenHandle, handler: any ControlHandler,
-                      in tree: TreeContext) throws -> Int {
+                      in tree: TreeContext, interruption: RequestInterruption = .never) throws -> Int {
         let complete = try handle.state.withLock { state throws(FileSystemError) -> ControlRequest? in
             let begun = state.request.isOpen
             let request = try state.request.add(data)
@@ -46,6 +47,7 @@ enum ControlProtocol {
             return request
         }
         guard let request = complete else { return data.count }
+        request.interruption = interruption
         let response = try handler.respond(to: request, as: handle.caller, in: tree)
         handle.state.withLock { state in
             state.buffer.replace(with: response.bytes)
@@ -154,9 +156,12 @@ protocol ControlHandler: Sendable {
 
 /// The bytes of one request, wiped when the request is done with.
 ///
-/// `@unchecked Sendable`: the bytes are written once, in `init`, and only read after that.
+/// `@unchecked Sendable`: the bytes are written once, in `init`, and only read after that; `interruption` is
+/// set once, before the request is handed to its handler.
 final class ControlRequest: @unchecked Sendable {
     private let bytes: UnsafeMutableRawBufferPointer
+    /// Whether the writer's request was interrupted: handlers of long requests (batches) ask between steps.
+    var interruption = RequestInterruption.never
 
     init(_ data: UnsafeRawBufferPointer) {
         bytes = .allocate(byteCount: max(data.count, 1), alignment: 1)

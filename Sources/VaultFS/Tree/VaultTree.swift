@@ -20,6 +20,8 @@ public final class VaultTree: FileSystemOperations {
     let inodes = InodeTable()
     let callers = CallerResolver()
     let handles = HandleTable()
+    /// Open files waiting to learn of changes to their objects (`poll`).
+    let subscriptions = ChangeSubscriptions()
     let logger: Logger
 
     var engine: VaultEngine { tree.engine }

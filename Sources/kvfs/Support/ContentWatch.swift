@@ -82,13 +82,18 @@ final class ContentWatch {
         guard pipe(&ends) == 0 else { throw InputError("pipe failed: \(String(cString: strerror(errno))).") }
         stopPipe = (ends[0], ends[1])
         defer { close(ends[0]); close(ends[1]) }
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
         for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
             signal(signalNumber) { number in
                 if runningChild > 0 { kill(runningChild, number) }
                 var byte = UInt8(truncatingIfNeeded: number)
                 _ = write(stopPipe.write, &byte, 1)
             }
+            sigaddset(&stopSignals, signalNumber)
         }
+        // Whatever mask this process inherited (a supervisor may block them), the stop signals reach it.
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         FileHandle.standardError.write(Data("kvfs watch: watching \(files.count) file\(files.count == 1 ? "" : "s")\n".utf8))
         var pending = Set<Int>()
         var deadline: Date?
@@ -142,8 +147,18 @@ final class ContentWatch {
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (cArgs + cEnv).forEach { free($0) } }
+        // The command starts with no signal blocked and default dispositions, whatever the watch inherited.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var child: pid_t = 0
-        let spawned = posix_spawn(&child, "/bin/sh", nil, nil, cArgs, cEnv)
+        let spawned = posix_spawn(&child, "/bin/sh", nil, &attributes, cArgs, cEnv)
         guard spawned == 0 else {
             FileHandle.standardError.write(Data("kvfs watch: cannot run the command: \(String(cString: strerror(spawned)))\n".utf8))
             return false

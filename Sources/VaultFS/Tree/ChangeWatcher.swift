@@ -73,8 +73,10 @@ final class ChangeWatcher: Sendable {
         guard !paths.isEmpty else { return last }
         tree.subscriptions.changed(paths, at: last)
         for held in tree.inodes.held(touchedBy: paths) {
-            kernel.invalidateInode(held.inode)
-            if let parent = held.parent { kernel.invalidateEntry(parent: parent, name: held.name) }
+            let inode = kernel.invalidateInode(held.inode)
+            let entry = held.parent.map { kernel.invalidateEntry(parent: $0, name: held.name) }
+            logger.debug("invalidated a changed node", metadata: ["inode": "\(held.inode)", "inode-result": "\(inode)",
+                                                                "entry-result": "\(entry.map(String.init) ?? "-")"])
         }
         applied.add(1, ordering: .relaxed)
         return last

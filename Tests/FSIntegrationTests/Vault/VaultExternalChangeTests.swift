@@ -185,6 +185,10 @@ for i in range(int(sys.argv[2])):
                 #expect(ran() == ["\(db)|second", "\(marker)|m1", "\(db)|burst-5", "\(marker)|m2"], "\(ran())")
                 print("kvfs watch: first run \(String(format: "%.3f", firstRun)) s after a rotation (window \(debounce) s); burst of 5 in \(String(format: "%.3f", burstSeconds)) s gave one run")
 
+                // Only files on a kvfs mount: anywhere else no change signal ever comes.
+                let elsewhere = try VaultProcess.run([VaultMountFixture.kvfsPath, "watch", "/etc/hostname", "--exec", "true"])
+                #expect(elsewhere.status == 5 && elsewhere.stderr.contains("not on a kvfs mount"), "\(elsewhere)")
+
                 // SIGTERM ends it cleanly, whatever signal mask it inherited (this test runner blocks them).
                 kill(watch.process.processIdentifier, SIGTERM)
                 let deadline = Date().addingTimeInterval(5)

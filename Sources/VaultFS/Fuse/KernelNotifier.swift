@@ -3,9 +3,9 @@ import CFuse
 import Glibc
 #endif
 
-/// Tells the kernel that something it may cache changed behind its back (`fuse_lowlevel_notify_inval_inode`
-/// and `_inval_entry`): the next `stat` asks again, mapped pages are dropped, and a cached name is looked
-/// up afresh. Call it from a thread of your own, never from inside a request handler (libfuse's
+/// Tells the kernel that something it may cache changed behind its back (`fuse_lowlevel_notify_inval_inode`,
+/// and `_expire_entry` for names): the next `stat` asks again, mapped pages are dropped, and a cached name is
+/// looked up afresh. Call it from a thread of your own, never from inside a request handler (libfuse's
 /// README.notifications: the kernel may wait for that very request and deadlock). Safe from any thread;
 /// after the mount ends every call answers `ENOTCONN` and does nothing.
 public final class KernelNotifier: Sendable {
@@ -20,12 +20,16 @@ public final class KernelNotifier: Sendable {
         gate.withSession { fuse_lowlevel_notify_inval_inode($0, fuse_ino_t(inode), 0, 0) }
     }
 
-    /// Drops the kernel's cached entry `name` in directory `parent` (and the parent's cached attributes).
-    /// Returns 0, or a negated errno (`-ENOENT` when no such entry is cached).
+    /// Marks the kernel's cached entry `name` in directory `parent` expired, so the next path walk through it
+    /// looks it up again. Expiry, not `fuse_lowlevel_notify_inval_entry`: an invalidated entry is unhashed,
+    /// so a process whose working directory it is gets `ENOENT` from `getcwd` and open files show as
+    /// "(deleted)" in `/proc`; an expired one stays in place until looked up. Returns 0, or a negated errno
+    /// (`-ENOENT` when no such entry is cached, `-ENOSYS` on a kernel without FUSE_EXPIRE_ONLY, where nothing
+    /// is done).
     @discardableResult
-    public func invalidateEntry(parent: UInt64, name: String) -> Int32 {
+    public func expireEntry(parent: UInt64, name: String) -> Int32 {
         gate.withSession { session in
-            name.withCString { fuse_lowlevel_notify_inval_entry(session, fuse_ino_t(parent), $0, strlen($0)) }
+            name.withCString { fuse_lowlevel_notify_expire_entry(session, fuse_ino_t(parent), $0, strlen($0), FUSE_LL_EXPIRE_ONLY) }
         }
     }
 }

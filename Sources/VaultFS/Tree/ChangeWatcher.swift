@@ -7,7 +7,7 @@ import VaultEngine
 /// or another host on a shared store — without polling the database: a thread waits on the store's commit
 /// listener (inotify on the change signal), reads the change feed after the last sequence number it applied,
 /// and then, for what changed, invalidates the kernel's caches of the inodes it holds (attributes, mapped
-/// pages, names) and wakes the `poll(2)` waiters of open files (``ChangeSubscriptions``).
+/// pages, names: expired, never unhashed) and wakes the `poll(2)` waiters of open files (``ChangeSubscriptions``).
 ///
 /// Reads need none of this to be right: entries and attributes are replied with timeout 0 and every open
 /// reads the store afresh. The invalidation covers what the kernel does keep (mapped pages, a name a
@@ -74,7 +74,7 @@ final class ChangeWatcher: Sendable {
         tree.subscriptions.changed(paths, at: last)
         for held in tree.inodes.held(touchedBy: paths) {
             let inode = kernel.invalidateInode(held.inode)
-            let entry = held.parent.map { kernel.invalidateEntry(parent: $0, name: held.name) }
+            let entry = held.parent.map { kernel.expireEntry(parent: $0, name: held.name) }
             logger.debug("invalidated a changed node", metadata: ["inode": "\(held.inode)", "inode-result": "\(inode)",
                                                                 "entry-result": "\(entry.map(String.init) ?? "-")"])
         }

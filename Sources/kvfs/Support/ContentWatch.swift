@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import VaultEngine
 import VaultFS
@@ -76,7 +77,7 @@ final class ContentWatch {
     }
 
     /// Watches until a stop signal; returns normally then.
-    /// - Throws: `InputError` when a watched file's mount goes away.
+    /// - Throws: `ExitCode(1)` when a watched file's mount goes away (said on stderr).
     func run() throws {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { throw InputError("pipe failed: \(String(cString: strerror(errno))).") }
@@ -110,7 +111,8 @@ final class ContentWatch {
             for index in files.indices {
                 let events = Int32(fds[index].revents)
                 if events & Int32(POLLERR | POLLHUP | POLLNVAL) != 0 {
-                    throw InputError("The mount under \(files[index].path) went away.")
+                    Output.error("The mount under \(files[index].path) went away; stopping.")
+                    throw ExitCode(ExitCodes.failure)
                 }
                 if events & Int32(POLLPRI) != 0 {
                     pending.insert(index)

@@ -10,8 +10,6 @@ enum ExitCodes {
     static let invalidInput: Int32 = 5
     static let storeError: Int32 = 6
     static let forbidden: Int32 = 7
-    /// 128 + SIGINT, as shells report a command stopped by Ctrl-C.
-    static let interrupted: Int32 = 130
 
     /// The one table from refusal reasons to exit codes: the same refusal gives the same code whether the
     /// command went through the store or through a mount (whose answers carry Azure's error code).
@@ -25,7 +23,8 @@ enum ExitCodes {
         case .storeMissing, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure: storeError
         case .disabled, .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden,
              .purgeProtected, .vaultPurgeProtected, .backupTooManyVersions: forbidden
-        case .interrupted: interrupted
+        // Only a mount's caller that was signalled gets it, and that process is gone: no code of its own.
+        case .interrupted: failure
         }
     }
 }

@@ -142,7 +142,7 @@ for i in range(int(sys.argv[2])):
                 chown(work, TestCaller.secretsUser.uid, TestCaller.secretsUser.gid)
                 let runs = work + "/runs"
                 let db = mount.path("\(v)/secrets/db"), marker = mount.path("\(v)/secrets/marker")
-                let debounce = 1.5
+                let debounce = 3.0
                 let watch = try Background(TestCaller.secretsUser.setprivArguments + [
                     VaultMountFixture.kvfsPath, "watch", db, marker, "--debounce", String(debounce),
                     "--exec", "printf '%s|%s\\n' \"$KVFS_WATCH_PATH\" \"$(cat \"$KVFS_WATCH_PATH\")\" >> \(runs)",

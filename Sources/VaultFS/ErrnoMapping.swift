@@ -24,6 +24,8 @@ extension VaultError.Reason {
         case .invalidArgument, .invalidVaultName, .malformedBackup: EINVAL
         case .tooLarge: EFBIG
         case .storeMissing, .storeExists, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure: EIO
+        // The caller was signalled; the kernel hands EINTR to nobody once the caller is gone.
+        case .interrupted: EINTR
         }
     }
 }

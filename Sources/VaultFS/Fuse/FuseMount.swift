@@ -34,6 +34,9 @@ public final class FuseMount: @unchecked Sendable {
     private let dispatcher: Unmanaged<FuseDispatcher>
     private let phase = Mutex(Phase.mounted)
     private let logger: Logger
+    private let gate: SessionGate
+    /// Invalidates what the kernel caches, from outside requests (changes made elsewhere).
+    public let kernel: KernelNotifier
 
     /// Checks `mountpoint` and mounts `operations` there. When this returns, the kernel has the mount and
     /// queues requests until ``run(readiness:)`` serves them.
@@ -44,7 +47,8 @@ public final class FuseMount: @unchecked Sendable {
         let target = MountTable.canonicalPath(mountpoint)
         try Self.checkMountpoint(target)
 
-        let dispatcher = Unmanaged.passRetained(FuseDispatcher(operations: operations, logger: logger))
+        let gate = SessionGate()
+        let dispatcher = Unmanaged.passRetained(FuseDispatcher(operations: operations, gate: gate, logger: logger))
         var table = makeLowLevelOperations()
         let arguments = options.arguments
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
@@ -70,6 +74,9 @@ public final class FuseMount: @unchecked Sendable {
         }
         // Direct I/O files may then be mapped MAP_SHARED too (Python's mmap default); see the shim.
         _ = kvfs_session_allow_direct_io_mmap(session)
+        gate.open(session)
+        self.gate = gate
+        self.kernel = KernelNotifier(gate: gate)
         self.mountpoint = target
         self.options = options
         self.session = session
@@ -141,6 +148,7 @@ public final class FuseMount: @unchecked Sendable {
     }
 
     private func tearDown() {
+        gate.close()
         fuse_session_unmount(session)
         fuse_session_destroy(session)
         dispatcher.release()

@@ -23,6 +23,8 @@ enum ExitCodes {
         case .storeMissing, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure: storeError
         case .disabled, .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden,
              .purgeProtected, .vaultPurgeProtected, .backupTooManyVersions: forbidden
+        // Only a mount's caller that was signalled gets it, and that process is gone: no code of its own.
+        case .interrupted: failure
         }
     }
 }

@@ -24,6 +24,8 @@ extension VaultError.Reason {
         case .invalidArgument, .invalidVaultName, .malformedBackup: EINVAL
         case .tooLarge: EFBIG
         case .storeMissing, .storeExists, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure: EIO
+        // A request kvfs never carries out (a key release).
+        case .unsupported: EOPNOTSUPP
         }
     }
 }

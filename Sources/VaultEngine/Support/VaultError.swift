@@ -10,7 +10,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Value: String, Sendable {
             case notFound, accessDenied, forbidden, conflict, deletedButRecoverable, purgeProtected
-            case invalidArgument, tooLarge, storeMissing, storeExists, wrongMasterKey, corrupted, storeFailure
+            case invalidArgument, tooLarge, storeMissing, storeExists, wrongMasterKey, corrupted, storeFailure, unsupported
         }
         let value: Value
         /// The object, vault or store does not exist (or is soft-deleted, for reads).
@@ -39,6 +39,8 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let corrupted = Code(value: .corrupted)
         /// The database or the file system failed.
         public static let storeFailure = Code(value: .storeFailure)
+        /// A well-formed request for something kvfs does not do (a key release).
+        public static let unsupported = Code(value: .unsupported)
 
         public var description: String { value.rawValue }
     }
@@ -117,6 +119,10 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         case storeFailure
         /// The cryptographic library failed on valid input.
         case cryptoFailure
+        // What kvfs does not do.
+        /// A well-formed, permitted request that kvfs never carries out (a key release: kvfs trusts no
+        /// attestation service, `KeyReleaseRules`).
+        case unsupported
 
         /// The coarse code of this reason.
         public var code: Code {
@@ -136,6 +142,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             case .wrongMasterKey: .wrongMasterKey
             case .corrupted: .corrupted
             case .storeFailure, .cryptoFailure: .storeFailure
+            case .unsupported: .unsupported
             }
         }
 
@@ -166,6 +173,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             case .malformedBackup: "Malformed backup blob"
             case .backupTooManyVersions: "BackupTooManyVersions"
             case .cryptoFailure: "InternalError"
+            case .unsupported: "NotSupported"
             case .storeMissing, .storeExists, .wrongMasterKey, .corrupted, .storeFailure: "StoreError"
             }
         }
@@ -179,7 +187,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden, .purgeProtected,
             .vaultPurgeProtected, .conflict, .vaultExists, .assignmentExists, .pendingCreation, .deletedButRecoverable,
             .invalidArgument, .invalidVaultName, .malformedBackup, .backupTooManyVersions, .tooLarge, .storeMissing,
-            .storeExists, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure,
+            .storeExists, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure, .unsupported,
         ]
 
         /// The first reason whose Azure code is `azureCode` (how a client rebuilds a refusal from an answer's

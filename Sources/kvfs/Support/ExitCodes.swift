@@ -10,6 +10,7 @@ enum ExitCodes {
     static let invalidInput: Int32 = 5
     static let storeError: Int32 = 6
     static let forbidden: Int32 = 7
+    static let unsupported: Int32 = 8
 
     /// The one table from refusal reasons to exit codes: the same refusal gives the same code whether the
     /// command went through the store or through a mount (whose answers carry Azure's error code).
@@ -23,6 +24,7 @@ enum ExitCodes {
         case .storeMissing, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure: storeError
         case .disabled, .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden,
              .purgeProtected, .vaultPurgeProtected, .backupTooManyVersions: forbidden
+        case .unsupported: unsupported
         }
     }
 }

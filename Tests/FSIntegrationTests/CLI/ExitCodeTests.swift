@@ -10,7 +10,8 @@ import Glibc
 @Suite struct CLIExitCodes {
     /// A store in a temporary directory, seeded through the engine: vaults `app` and `locked` (purge
     /// protection) where the owner (root, principal `me`) is Administrator, vault `other` where it holds no
-    /// role; secrets `app/s`, `app/off` (disabled) and `locked/gone` (soft-deleted).
+    /// role; secrets `app/s`, `app/off` (disabled) and `locked/gone` (soft-deleted); exportable key `app/cmk`
+    /// with a release policy.
     final class Store {
         let directory: String
         var path: String { directory + "/store" }
@@ -34,6 +35,9 @@ import Glibc
                                  attributes: NewVersionAttributes(enabled: false), as: owner)
             try engine.secrets.set(vault: "locked", name: "gone", value: Array("value".utf8), as: owner)
             try engine.objects(.secret).delete(vault: "locked", name: "gone", as: owner)
+            let release = #"{"version":"1.0.0","anyOf":[{"authority":"https://attest.example/","allOf":[{"claim":"tee","equals":"sgx"}]}]}"#
+            try engine.keys.create(vault: "app", name: "cmk", KeyCreateOptions(.ec(.p256), exportable: true,
+                                                                               releasePolicy: KeyReleasePolicy(data: Array(release.utf8))), as: owner)
             try engine.flushAudit()
         }
 
@@ -101,6 +105,8 @@ import Glibc
              damage: #"update audit set line = replace(line, '"uid":0', '"uid":7') where seq = 2"#),
         Case(code: 7, what: "disabled secret", arguments: ["secret", "show", "--vault", "app", "--name", "off", "--store", "@store"]),
         Case(code: 7, what: "purge protection", arguments: ["secret", "purge", "--vault", "locked", "--name", "gone", "--store", "@store"]),
+        Case(code: 8, what: "not supported (a key release: kvfs trusts no attestation service)",
+             arguments: ["key", "release", "--vault", "app", "--name", "cmk", "--target", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "--store", "@store"]),
         Case(code: 64, what: "unknown option", arguments: ["vault", "list", "--bogus"]),
         Case(code: 64, what: "missing argument", arguments: ["vault", "create", "--store", "@store"]),
     ]

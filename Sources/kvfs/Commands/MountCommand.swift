@@ -91,6 +91,11 @@ struct MountCommand: ParsableCommand {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, logFile ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        // The daemon keeps nothing of its parent but the readiness pipe: an inherited descriptor (a caller's pipe
+        // or socket) held for the life of the mount would keep whoever waits on it waiting.
+        for fd in MountCommand.openDescriptors() where fd > 2 && fd != writeFD {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -139,6 +144,13 @@ struct MountCommand: ParsableCommand {
             let hint = error.code == .allowOtherNotPermitted ? " (kvfs mount --private)" : ""
             return FuseMountError(error.code, error.message + hint, path: mountpoint)
         }
+    }
+
+    /// This process's open file descriptors (from /proc/self/fd), taken just before the daemon is spawned.
+    static func openDescriptors() -> [Int32] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return [] }
+        // Only those still open: the listing's own descriptor is among the names and already closed.
+        return names.compactMap(Int32.init).filter { fcntl($0, F_GETFD) != -1 }
     }
 
     /// glibc's POSIX_SPAWN_SETSID (a GNU extension the Swift importer does not see): the daemon gets its

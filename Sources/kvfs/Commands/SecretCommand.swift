@@ -160,7 +160,7 @@ struct SecretCommand: ParsableCommand {
             discussion: """
             Examples:
               kvfs secret update --vault app1 --name db-password --enabled false
-              kvfs secret update --vault app1 --name db-password --expires 2027-06-30 --tags owner=ops
+              kvfs secret update --vault app1 --name db-password --expires 2027-06-30T00:00:00Z --tags owner=ops
               kvfs secret update --vault app1 --name db-password --expires none --tags ""
             """)
         @OptionGroup var storeOptions: StoreOptions

@@ -26,6 +26,8 @@ extension VaultError.Reason {
         case .storeMissing, .storeExists, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure: EIO
         // The caller was signalled; the kernel hands EINTR to nobody once the caller is gone.
         case .interrupted: EINTR
+        // A request kvfs never carries out (a key release).
+        case .unsupported: EOPNOTSUPP
         }
     }
 }

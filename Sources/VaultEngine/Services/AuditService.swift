@@ -4,14 +4,18 @@ import Foundation
 public struct AuditService: Sendable {
     let context: EngineContext
 
-    /// Audit lines in order, optionally only those about `vault` and at or after `since`.
-    /// Reading the audit log is a management-plane right of the store's Owner.
-    /// - Throws: `VaultError.accessDenied` for anyone else.
-    public func records(vault: String? = nil, since: Date? = nil, as caller: Caller) throws -> [String] {
+    /// Audit lines in order, optionally only those about `vault`, at or after `since` and at or before `until`
+    /// (read from text by `DateRules`). Reading the audit log is a management-plane right of the store's Owner.
+    /// - Throws: `VaultError.accessDenied` for anyone else; `.invalidArgument` when `until` is before `since`.
+    public func records(vault: String? = nil, since: Date? = nil, until: Date? = nil, as caller: Caller) throws -> [String] {
         guard context.isOwner(caller) else {
             throw VaultError(.managementDenied, "Only the store's owner may read the audit log.")
         }
+        if let since, let until, until < since {
+            throw VaultError.invalid("The end of the audit window (\(AuditChain.timestamp(until))) is before its start (\(AuditChain.timestamp(since))).")
+        }
         let sinceText = since.map(AuditChain.timestamp)
+        let untilText = until.map(AuditChain.timestamp)
         try context.auditQueue.flush()
         return try context.backend.read { tx in
             var lines: [String] = []
@@ -22,10 +26,11 @@ public struct AuditService: Sendable {
                 if rows.isEmpty { break }
                 for row in rows {
                     after = row.seq
-                    if vault != nil || sinceText != nil {
+                    if vault != nil || sinceText != nil || untilText != nil {
                         guard let record = try? decoder.decode(AuditRecord.self, from: Data(row.line.utf8)) else { continue }
                         if let vault, record.vault.map(Names.key) != Names.key(vault) { continue }
                         if let sinceText, record.time < sinceText { continue }
+                        if let untilText, record.time > untilText { continue }
                     }
                     lines.append(row.line)
                 }

@@ -10,7 +10,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Value: String, Sendable {
             case notFound, accessDenied, forbidden, conflict, deletedButRecoverable, purgeProtected
-            case invalidArgument, tooLarge, storeMissing, storeExists, wrongMasterKey, corrupted, storeFailure
+            case invalidArgument, tooLarge, storeMissing, storeExists, wrongMasterKey, corrupted, storeFailure, unsupported
             case interrupted
         }
         let value: Value
@@ -42,6 +42,8 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let storeFailure = Code(value: .storeFailure)
         /// The caller gave up (its request was interrupted); what had not run did not run.
         public static let interrupted = Code(value: .interrupted)
+        /// A well-formed request for something kvfs does not do (a key release).
+        public static let unsupported = Code(value: .unsupported)
 
         public var description: String { value.rawValue }
     }
@@ -124,6 +126,10 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The caller went away or was signalled while a long request ran (a batch of key operations): the
         /// request stopped between two of its steps, and the steps not yet run were neither run nor audited.
         case interrupted
+        // What kvfs does not do.
+        /// A well-formed, permitted request that kvfs never carries out (a key release: kvfs trusts no
+        /// attestation service, `KeyReleaseRules`).
+        case unsupported
 
         /// The coarse code of this reason.
         public var code: Code {
@@ -144,6 +150,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             case .corrupted: .corrupted
             case .storeFailure, .cryptoFailure: .storeFailure
             case .interrupted: .interrupted
+            case .unsupported: .unsupported
             }
         }
 
@@ -174,6 +181,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             case .malformedBackup: "Malformed backup blob"
             case .backupTooManyVersions: "BackupTooManyVersions"
             case .cryptoFailure: "InternalError"
+            case .unsupported: "NotSupported"
             case .storeMissing, .storeExists, .wrongMasterKey, .corrupted, .storeFailure: "StoreError"
             case .interrupted: "Interrupted"
             }
@@ -188,7 +196,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden, .purgeProtected,
             .vaultPurgeProtected, .conflict, .vaultExists, .assignmentExists, .pendingCreation, .deletedButRecoverable,
             .invalidArgument, .invalidVaultName, .malformedBackup, .backupTooManyVersions, .tooLarge, .storeMissing,
-            .storeExists, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure, .interrupted,
+            .storeExists, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure, .interrupted, .unsupported,
         ]
 
         /// The first reason whose Azure code is `azureCode` (how a client rebuilds a refusal from an answer's

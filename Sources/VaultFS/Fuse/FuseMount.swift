@@ -45,6 +45,11 @@ public final class FuseMount: @unchecked Sendable {
     public init(at mountpoint: String, operations: some FileSystemOperations, options: Options = Options(),
                 logger: Logger = Logger(label: "kvfs.fuse")) throws(FuseMountError) {
         let target = MountTable.canonicalPath(mountpoint)
+        do {
+            try Self.checkPrivileges(allowOther: options.allowOther)
+        } catch {
+            throw FuseMountError(error.code, error.message, path: target)
+        }
         try Self.checkMountpoint(target)
 
         let gate = SessionGate()
@@ -67,9 +72,9 @@ public final class FuseMount: @unchecked Sendable {
         guard fuse_session_mount(session, target) == 0 else {
             fuse_session_destroy(session)
             dispatcher.release()
-            let hint = getuid() == 0 ? "" : " As a non-root user, allow_other needs user_allow_other in /etc/fuse.conf."
+            let by = Self.mountsThroughFusermount ? "fusermount3 refused" : "The kernel refused"
             throw FuseMountError(.mountFailed,
-                                 "The kernel refused to mount a FUSE file system at \(target) (libfuse printed why).\(hint)",
+                                 "\(by) to mount a FUSE file system at \(target) (libfuse printed why).",
                                  path: target)
         }
         // Direct I/O files may then be mapped MAP_SHARED too (Python's mmap default); see the shim.
@@ -156,12 +161,6 @@ public final class FuseMount: @unchecked Sendable {
 
     /// Refuses places the kernel would mount over badly or not at all, with messages that say what to do.
     static func checkMountpoint(_ target: String) throws(FuseMountError) {
-        if access("/dev/fuse", R_OK | W_OK) != 0 {
-            throw FuseMountError(.deviceUnavailable,
-                                 "Cannot open /dev/fuse (\(String(cString: strerror(errno)))). Load the fuse module "
-                                     + "(modprobe fuse); in a container pass --device /dev/fuse --cap-add SYS_ADMIN.",
-                                 path: target)
-        }
         var status = stat()
         if stat(target, &status) != 0 {
             let error = errno

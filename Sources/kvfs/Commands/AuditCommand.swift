@@ -11,19 +11,21 @@ struct AuditCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print audit lines (JSON, one per line; with -o, one document in that format), oldest first.",
-            discussion: "Example: kvfs audit list --vault app1 --since 2026-11-01")
+            discussion: """
+            --since and --until take ISO 8601 times with a zone (2026-11-01T00:00:00Z, 2026-11-01T09:00+01:00); \
+            a bare day or a time without a zone is refused (exit 5).
+            Example: kvfs audit list --vault app1 --since 2026-11-01T00:00:00Z --until 2026-11-02T00:00:00Z
+            """)
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var format: OutputOptions
         @Option(name: .long, help: "Only lines about this vault.") var vault: String?
-        @Option(name: .long, help: "Only lines at or after this ISO 8601 time or date.") var since: String?
+        @Option(name: .long, help: "Only lines at or after this ISO 8601 time (with a zone).") var since: String?
+        @Option(name: .long, help: "Only lines at or before this ISO 8601 time (with a zone).") var until: String?
 
         func run() throws {
-            var sinceDate: Date?
-            if let since {
-                guard let date = Dates.parse(since) else { throw InputError("--since '\(since)' is not an ISO 8601 date or time.") }
-                sinceDate = date
-            }
-            let lines = try storeOptions.open().audit.records(vault: vault, since: sinceDate, as: .currentProcess())
+            let sinceDate = try since.map { try DateRules.parse($0, field: "--since") }
+            let untilDate = try until.map { try DateRules.parse($0, field: "--until") }
+            let lines = try storeOptions.open().audit.records(vault: vault, since: sinceDate, until: untilDate, as: .currentProcess())
             guard format.isExplicit else {
                 // JSON lines, one record per line (a log's own format), unless a format is asked for.
                 for line in lines { Output.line(line) }

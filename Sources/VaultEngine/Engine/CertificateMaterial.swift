@@ -77,7 +77,7 @@ enum CertificateRules {
             guard text.contains("-----BEGIN PRIVATE KEY-----") else {
                 throw KeyCryptoError(.invalidArgument, "The PEM holds no unencrypted PKCS#8 private key ('-----BEGIN PRIVATE KEY-----'); convert with 'openssl pkcs8 -topk8 -nocrypt'.")
             }
-            key = try PrivateKey(pkcs8PEM: text)
+            key = try PrivateKey(pkcs8PEM: material.value)
             contentType = CertificatePolicy.pemContentType
         } else {
             let parsed = try PKCS12Archive.parse(material.value, password: material.password ?? "")

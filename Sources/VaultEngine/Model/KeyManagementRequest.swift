@@ -36,7 +36,7 @@ public struct KeyManagementRequest: Decodable, Sendable {
     /// A private JWK to import.
     public var key: PrivateJWK?
     /// An unencrypted PKCS#8 PEM to import.
-    public var pem: String?
+    public var pem: SensitiveText?
 
     enum CodingKeys: String, CodingKey {
         case op, name, kty, keySize = "key_size", publicExponent = "public_exponent", crv, keyOps = "key_ops"
@@ -80,7 +80,7 @@ extension KeyService {
             let material: KeyImportMaterial
             switch (request.key, request.pem) {
             case (let jwk?, nil): material = .jwk(jwk)
-            case (nil, let pem?): material = .pkcs8PEM(pem)
+            case (nil, let pem?): material = .pkcs8PEM(pem.bytes)
             default: throw VaultError.invalid("An import request needs exactly one of 'key' (a private JWK) and 'pem' (PKCS#8).")
             }
             return try self.import(vault: vault, name: request.name, material, keyOps: try request.parsedKeyOps(),

@@ -7,7 +7,8 @@ import Glibc
 extension VaultMountTests {
     /// The daemon holds plaintext only while it is used: once the key cache's lifetime has passed, its memory
     /// (every readable, writable private region, read as root through `/proc/PID/mem`) holds none of a secret
-    /// it served, a secret written and deleted through the mount, a private key imported through `keys/.ops`
+    /// it served, a secret written and deleted through the mount, a secret written by an atomic replace, a
+    /// plaintext encrypted and decrypted through a key's `ops`, a private key imported through `keys/.ops`
     /// (its PEM lines, its DER, its private scalar in either byte order), and the master key only in its one
     /// protected copy (a locked `MADV_DONTDUMP` page).
     @Suite struct MemoryScan {
@@ -21,6 +22,8 @@ extension VaultMountTests {
         @Test func plaintextDoesNotOutliveItsUse() throws {
             let served = Self.unique("served")
             let written = Self.unique("written")
+            let replaced = Self.unique("replaced")
+            let encrypted = Self.unique("encrypted")
             var setup = TestCaller.setup([.init(name: Self.vault)], secrets: [(Self.vault, "served", served)])
             setup.mountArguments = ["--key-cache-lifetime", "1"]
             try VaultMountFixture.with(setup) { mount in
@@ -30,6 +33,15 @@ extension VaultMountTests {
                 #expect(try mount.probe(admin, .create("\(v)/secrets/gone", written)).ok)
                 #expect(try mount.probe(admin, .read("\(v)/secrets/gone")).text == written)
                 #expect(try mount.probe(admin, .unlink("\(v)/secrets/gone")).ok)
+                // An atomic replace: a temporary file, renamed over the target.
+                let replace = try mount.shell(admin, """
+                    cd \(v)/secrets && /usr/bin/python3 -c "
+                    import os, sys
+                    fd = os.open('.target.tmp1', os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+                    os.write(fd, sys.argv[1].encode()); os.fsync(fd); os.close(fd)
+                    os.rename('.target.tmp1', 'target')" \(replaced)
+                    """)
+                #expect(replace.succeeded, "\(replace)")
 
                 let key = try ImportedKey.generate(in: mount.directory)
                 let bundle = try mount.createKey(admin, vault: v, ["op": "import", "name": "imported", "pem": key.pem])
@@ -37,6 +49,12 @@ extension VaultMountTests {
                 let digest = [UInt8](repeating: 7, count: 32)
                 let signed = try mount.keyOp(admin, "\(v)/keys/imported/ops", KeyJSON.request("sign", "ES256", value: digest))
                 #expect(signed.answered && signed.errorCode == nil, "\(signed)")
+                // A plaintext through a key's ops file: in an encrypt request and a decrypt response.
+                _ = try mount.createKey(admin, vault: v, ["name": "wrapping", "kty": "RSA", "key_size": 2048])
+                let sealed = try mount.keyOp(admin, "\(v)/keys/wrapping/ops", KeyJSON.request("encrypt", "RSA-OAEP-256", value: Array(encrypted.utf8)))
+                let ciphertext = try #require(sealed.valueText.flatMap(KeyJSON.fromB64url), "\(sealed)")
+                let opened = try mount.keyOp(admin, "\(v)/keys/wrapping/ops", KeyJSON.request("decrypt", "RSA-OAEP-256", value: ciphertext))
+                #expect(opened.valueText.flatMap(KeyJSON.fromB64url) == Array(encrypted.utf8), "\(opened)")
 
                 let masterHex = try String(contentsOfFile: mount.store + "/master.key", encoding: .utf8)
                     .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -44,6 +62,9 @@ extension VaultMountTests {
                 let plaintext: [(String, [UInt8])] = [
                     ("the served secret", Array(served.utf8)),
                     ("the deleted secret", Array(written.utf8)),
+                    ("the atomically replaced secret", Array(replaced.utf8)),
+                    ("the encrypted and decrypted plaintext", Array(encrypted.utf8)),
+                    ("the decrypted plaintext in base64url", Array(KeyJSON.b64url(Array(encrypted.utf8)).utf8)),
                     ("the imported key's DER", key.der),
                     ("the imported key's private scalar", key.scalar),
                     ("the imported key's private scalar (little-endian)", key.scalar.reversed()),

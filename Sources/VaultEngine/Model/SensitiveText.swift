@@ -15,10 +15,17 @@ public struct SensitiveText: Decodable, Sendable, CustomStringConvertible {
     public init(from decoder: any Decoder) throws {
         var text = try decoder.singleValueContainer().decode(String.self)
         bytes = SecureBytes(text.utf8)
-        // `withUTF8` makes the storage native and contiguous first: this wipes the string this init owns.
+        SensitiveText.overwrite(&text)
+    }
+
+    /// Zeroes the storage of a string the caller alone holds (one a decoder just made), so that its bytes do
+    /// not wait in freed memory. `withUTF8` makes the storage native and contiguous first, so it is the
+    /// string's own buffer that is wiped; the string is empty afterwards.
+    static func overwrite(_ text: inout String) {
         text.withUTF8 { utf8 in
             if let base = utf8.baseAddress, !utf8.isEmpty { explicit_bzero(UnsafeMutableRawPointer(mutating: base), utf8.count) }
         }
+        text = ""
     }
 
     public var description: String { "SensitiveText(\(bytes.count) bytes, redacted)" }

@@ -69,7 +69,9 @@ enum CertificateRules {
         var certificates: [X509Certificate]
         let contentType: String
         if isPEM {
-            let text = material.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+            // The text holds the private key too: overwritten once the certificates are parsed.
+            var text = material.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+            defer { SensitiveText.overwrite(&text) }
             certificates = try X509Certificate.all(fromPEM: text)
             guard !certificates.isEmpty else {
                 throw KeyCryptoError(.invalidArgument, "The PEM holds no certificate ('-----BEGIN CERTIFICATE-----').")

@@ -41,8 +41,9 @@ enum ProcessHardening {
         guard arguments.count > 1, arguments[1] == "mount" else { return }
         if getenv(marker) == nil {
             var tunables = mallocTunables
+            // A background `kvfs mount` hands its own hardened environment to the daemon it starts.
             if let existing = getenv("GLIBC_TUNABLES").map({ String(cString: $0) }), !existing.isEmpty {
-                tunables = existing + ":" + tunables
+                tunables = existing.contains(mallocTunables) ? existing : existing + ":" + tunables
             }
             setenv("GLIBC_TUNABLES", tunables, 1)
             setenv("SWIFT_BACKTRACE", backtrace, 1)

@@ -36,6 +36,8 @@ extension VaultMountTests {
                     let status = daemon.waitForExit(timeout: 1)
                     #expect(status != nil, "signal \(signal): the daemon still runs a second later\n\(mount.daemonLog.suffix(3000))")
                     if status == nil { daemon.stop(with: SIGKILL) }
+                    // It exited through kvfs's handler (128 + the signal), not killed by the signal with a dump.
+                    #expect(status.map { $0 & 0x7f == 0 ? ($0 >> 8) & 0xff : -1 } == 128 + signal, "wait status \(String(describing: status))")
                     var info = stat()
                     let statted = stat(mount.mountpoint, &info)
                     let statErrno = errno

@@ -95,4 +95,39 @@ static inline EVP_MAC_CTX *kvfs_hmac_sha256_new(EVP_MAC *mac, const unsigned cha
     return ctx;
 }
 
+/* OpenSSL's allocations, wiped when freed. OpenSSL cleanses the key material it knows to be secret, but not
+   every buffer that passes through it: the DER decoded from a PEM (PEM_bytes_read_bio), the octet string of
+   an ECPrivateKey while it is parsed, a memory BIO's storage. kvfs installs these before OpenSSL allocates
+   anything, so that every block it frees is zeroed first (malloc_usable_size: the whole block). */
+#include <malloc.h>
+#include <string.h>
+#include <stdlib.h>
+
+static void *kvfs_wiping_malloc(size_t size, const char *file, int line) {
+    (void)file; (void)line;
+    return malloc(size);
+}
+static void kvfs_wiping_free(void *block, const char *file, int line) {
+    (void)file; (void)line;
+    if (block != NULL) {
+        explicit_bzero(block, malloc_usable_size(block));
+        free(block);
+    }
+}
+/* Never realloc in place: a block that moves would leave its old bytes behind unwiped. */
+static void *kvfs_wiping_realloc(void *block, size_t size, const char *file, int line) {
+    if (block == NULL) return malloc(size);
+    if (size == 0) { kvfs_wiping_free(block, file, line); return NULL; }
+    size_t old = malloc_usable_size(block);
+    void *moved = malloc(size);
+    if (moved == NULL) return NULL;
+    memcpy(moved, block, old < size ? old : size);
+    kvfs_wiping_free(block, file, line);
+    return moved;
+}
+/* 1 when installed; 0 when OpenSSL had already allocated (then its own allocator stays). */
+static inline int kvfs_install_wiping_allocator(void) {
+    return CRYPTO_set_mem_functions(kvfs_wiping_malloc, kvfs_wiping_realloc, kvfs_wiping_free);
+}
+
 #endif

@@ -43,7 +43,8 @@ public enum VaultMount {
     }
 }
 
-/// Runs the engine's automatic purge every `interval` seconds on a background thread.
+/// Runs the engine's automatic purge every `interval` seconds on a background thread, and frees idle key
+/// material five times a second, so that a parsed private key never outstays the key cache's lifetime.
 final class PurgeTimer: Sendable {
     private let stopped = Mutex(false)
 
@@ -55,6 +56,7 @@ final class PurgeTimer: Sendable {
                     do { try engine.housekeeping.run() } catch { logger.error("automatic purge failed", metadata: ["error": "\(error)"]) }
                     next = Date().addingTimeInterval(interval)
                 }
+                engine.housekeeping.dropIdleKeys()
                 usleep(200_000)
             }
         }

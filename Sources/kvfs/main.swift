@@ -16,6 +16,8 @@ enum CLILog {
     }()
 }
 
+ProcessHardening.hardenEveryProcess()
+ProcessHardening.hardenDaemon(arguments: CommandLine.arguments)
 umask(0o077)
 do {
     var command = try KVFS.parseAsRoot()

@@ -54,7 +54,7 @@ struct KeyEngineAccessTests {
 
         let calls: [(Op, () throws -> Void)] = [
             (.create, { _ = try e.keys.create(vault: v, name: "new", KeyCreateOptions(.ec(.p256)), as: c) }),
-            (.importKey, { _ = try e.keys.import(vault: v, name: "imported", .pkcs8PEM(pem), as: c) }),
+            (.importKey, { _ = try e.keys.import(vault: v, name: "imported", .pkcs8PEM(SecureBytes(pem.utf8)), as: c) }),
             (.get, { _ = try e.keys.get(vault: v, name: "k", as: c) }),
             (.list, { _ = try e.objects(.key).list(vault: v, as: c) }),
             (.listVersions, { _ = try e.objects(.key).versions(vault: v, name: "k", as: c) }),

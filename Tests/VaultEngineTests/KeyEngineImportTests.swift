@@ -92,7 +92,7 @@ struct KeyEngineImportTests {
             try tool.ok(genpkey + ["-out", "key.pem"])
             try tool.ok(["pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem"])
             let pem = String(decoding: try tool.read("key.pem"), as: UTF8.self)
-            let bundle = try f.engine.keys.import(vault: f.vault, name: name, .pkcs8PEM(pem), keyOps: [.sign, .verify], as: f.admin)
+            let bundle = try f.engine.keys.import(vault: f.vault, name: name, .pkcs8PEM(SecureBytes(pem.utf8)), keyOps: [.sign, .verify], as: f.admin)
             #expect(bundle.publicKeyPEM == String(decoding: try tool.read("pub.pem"), as: UTF8.self))
             #expect(bundle.keyOps == [.sign, .verify])
             let alg: SignatureAlgorithm = name == "rsa" ? .ps512 : .es512
@@ -108,7 +108,7 @@ struct KeyEngineImportTests {
         // Importing onto an existing name adds a version.
         let tool = try OpenSSLTool()
         try tool.ok(KeyCryptoFixtures.opensslGenpkeyArgs(curve: .p256) + ["-out", "key.pem"])
-        try f.engine.keys.import(vault: f.vault, name: "ec", .pkcs8PEM(String(decoding: try tool.read("key.pem"), as: UTF8.self)), as: f.admin)
+        try f.engine.keys.import(vault: f.vault, name: "ec", .pkcs8PEM(SecureBytes(try tool.read("key.pem"))), as: f.admin)
         #expect(try f.engine.objects(.key).versions(vault: f.vault, name: "ec", as: f.admin).count == 2)
         #expect(try f.engine.keys.get(vault: f.vault, name: "ec", as: f.admin).parameters == .ec(.p256))
     }
@@ -122,7 +122,7 @@ struct KeyEngineImportTests {
         try tool.ok(["pkey", "-in", "small.pem", "-traditional", "-out", "traditional.pem"])
         for file in ["ed.pem", "small.pem", "traditional.pem"] {
             let pem = String(decoding: try tool.read(file), as: UTF8.self)
-            #expect(vaultError { _ = try f.engine.keys.import(vault: f.vault, name: "k", .pkcs8PEM(pem), as: f.admin) }?.code == .invalidArgument, "\(file)")
+            #expect(vaultError { _ = try f.engine.keys.import(vault: f.vault, name: "k", .pkcs8PEM(SecureBytes(pem.utf8)), as: f.admin) }?.code == .invalidArgument, "\(file)")
         }
         // An EC JWK whose d belongs to another key fails the pairwise check.
         let a = try Self.opensslJWK(curve: .p256, tool: try OpenSSLTool()), b = try Self.opensslJWK(curve: .p256, tool: try OpenSSLTool())

@@ -202,8 +202,8 @@ struct KeyEngineTests {
                 let tags = Dictionary(uniqueKeysWithValues: (0..<16).map { ("t\($0)", "v") })
                 _ = try f.engine.keys.create(vault: f.vault, name: "k", KeyCreateOptions(.ec(.p256), attributes: NewVersionAttributes(tags: tags)), as: f.admin)
             }),
-            ("garbage PEM", { _ = try f.engine.keys.import(vault: f.vault, name: "k", .pkcs8PEM("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), as: f.admin) }),
-            ("public PEM as private", { _ = try f.engine.keys.import(vault: f.vault, name: "k", .pkcs8PEM(existing.publicKeyPEM), as: f.admin) }),
+            ("garbage PEM", { _ = try f.engine.keys.import(vault: f.vault, name: "k", .pkcs8PEM(SecureBytes("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".utf8)), as: f.admin) }),
+            ("public PEM as private", { _ = try f.engine.keys.import(vault: f.vault, name: "k", .pkcs8PEM(SecureBytes(existing.publicKeyPEM.utf8)), as: f.admin) }),
             ("malformed EC JWK", {
                 let jwk = PrivateJWK(kty: "EC", crv: "P-256", x: existing.key.n, y: existing.key.n)
                 _ = try f.engine.keys.import(vault: f.vault, name: "k", .jwk(jwk), as: f.admin)

@@ -24,7 +24,7 @@ struct KeyReleasePolicyTests {
         let plain = try e.keys.create(vault: v, name: "plain", KeyCreateOptions(.ec(.p256)), as: f.admin)
         #expect(!plain.exportable && plain.releasePolicy == nil)
         let legacy = KeyReleasePolicy(data: Array(Self.legacy.utf8))
-        let imported = try e.keys.import(vault: v, name: "imp", .pkcs8PEM(try f.makePKCS8PEM()),
+        let imported = try e.keys.import(vault: v, name: "imp", .pkcs8PEM(SecureBytes(try f.makePKCS8PEM().utf8)),
                                          release: KeyReleaseOptions(releasePolicy: legacy), as: f.admin)
         #expect(!imported.exportable && imported.releasePolicy == legacy)
     }

@@ -69,7 +69,9 @@ enum CertificateRules {
         var certificates: [X509Certificate]
         let contentType: String
         if isPEM {
-            let text = material.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+            // The text holds the private key too: overwritten once the certificates are parsed.
+            var text = material.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+            defer { SensitiveText.overwrite(&text) }
             certificates = try X509Certificate.all(fromPEM: text)
             guard !certificates.isEmpty else {
                 throw KeyCryptoError(.invalidArgument, "The PEM holds no certificate ('-----BEGIN CERTIFICATE-----').")
@@ -77,7 +79,7 @@ enum CertificateRules {
             guard text.contains("-----BEGIN PRIVATE KEY-----") else {
                 throw KeyCryptoError(.invalidArgument, "The PEM holds no unencrypted PKCS#8 private key ('-----BEGIN PRIVATE KEY-----'); convert with 'openssl pkcs8 -topk8 -nocrypt'.")
             }
-            key = try PrivateKey(pkcs8PEM: text)
+            key = try PrivateKey(pkcs8PEM: material.value)
             contentType = CertificatePolicy.pemContentType
         } else {
             let parsed = try PKCS12Archive.parse(material.value, password: material.password ?? "")

@@ -48,6 +48,9 @@ final class EngineContext: Sendable {
             throw VaultError(.storeMissing, "'\(location.directory)' holds no kvfs store (no \(StoreLocation.databaseName)). Create one with `kvfs init --store \(location.directory)`.")
         }
         masterKey = try MasterKey.load(from: location.masterKeyFile ?? location.defaultMasterKeyPath)
+        if !masterKey.isLocked {
+            logger.notice("the master key is not locked in memory (RLIMIT_MEMLOCK does not allow it): it may be swapped out; it is still kept out of core dumps")
+        }
         let signal = try StoreSignal(directory: location.directory)
         let backend = try SQLiteBackend(path: location.databasePath, signal: signal)
         self.backend = backend

@@ -7,18 +7,27 @@ import Synchronization
 /// against the store; everything that may change — enabled, key_ops, dates, deletion — is decided from the
 /// version's row on every request before the cached key is used.
 ///
-/// A private key leaves memory (its `EVP_PKEY` freed, which OpenSSL wipes) 30 seconds after its last use,
-/// and at once when this engine purges anything.
+/// A private key leaves memory (its `EVP_PKEY` freed, which OpenSSL wipes) `idleLifetime` after its last use
+/// (30 seconds unless set), and at once when this engine purges anything. A front-end that runs long calls
+/// `evictIdle()` at least once a second so that an idle key does not outstay its lifetime.
 final class KeyMaterialCache: Sendable {
     private struct State {
         var privates: [String: (key: PrivateKey, lastUse: UInt64)] = [:]
         var publics: [String: PublicKey] = [:]
         var lastSweep: UInt64 = 0
+        var idleLifetime: UInt64 = KeyMaterialCache.defaultIdleLifetime
     }
 
     private let state = Mutex(State())
-    static let idleLifetime: UInt64 = 30_000_000_000
-    private static let sweepInterval: UInt64 = 5_000_000_000
+    /// 30 seconds, in nanoseconds.
+    static let defaultIdleLifetime: UInt64 = 30_000_000_000
+    private static let longestSweepInterval: UInt64 = 5_000_000_000
+
+    /// How long a parsed private key stays in memory after its last use, in nanoseconds.
+    var idleLifetime: UInt64 {
+        get { state.withLock { $0.idleLifetime } }
+        set { state.withLock { $0.idleLifetime = newValue } }
+    }
 
     /// The private key of version `id`, parsed by `load` when it is not in memory.
     func privateKey(_ id: String, load: () throws -> PrivateKey) throws -> PrivateKey {
@@ -65,8 +74,9 @@ final class KeyMaterialCache: Sendable {
     }
 
     private func sweepIfDue(_ state: inout State, now: UInt64) {
-        guard now &- state.lastSweep >= KeyMaterialCache.sweepInterval else { return }
+        let lifetime = state.idleLifetime
+        guard now &- state.lastSweep >= min(KeyMaterialCache.longestSweepInterval, lifetime) else { return }
         state.lastSweep = now
-        state.privates = state.privates.filter { now &- $0.value.lastUse < KeyMaterialCache.idleLifetime }
+        state.privates = state.privates.filter { now &- $0.value.lastUse < lifetime }
     }
 }

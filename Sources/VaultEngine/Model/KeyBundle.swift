@@ -66,7 +66,7 @@ public enum KeyImportMaterial: Sendable, CustomStringConvertible {
     /// A JSON Web Key with its private parts (RSA n, e, d, p, q, dp, dq, qi; EC crv, x, y, d).
     case jwk(PrivateJWK)
     /// An unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----").
-    case pkcs8PEM(String)
+    case pkcs8PEM(SecureBytes)
 
     public var description: String {
         switch self {

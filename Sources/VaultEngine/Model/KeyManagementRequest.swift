@@ -40,7 +40,7 @@ public struct KeyManagementRequest: Decodable, Sendable {
     /// A private JWK to import.
     public var key: PrivateJWK?
     /// An unencrypted PKCS#8 PEM to import.
-    public var pem: String?
+    public var pem: SensitiveText?
     /// Azure's release policy.
     public var releasePolicy: KeyReleasePolicy?
 
@@ -89,7 +89,7 @@ extension KeyService {
             let material: KeyImportMaterial
             switch (request.key, request.pem) {
             case (let jwk?, nil): material = .jwk(jwk)
-            case (nil, let pem?): material = .pkcs8PEM(pem)
+            case (nil, let pem?): material = .pkcs8PEM(pem.bytes)
             default: throw VaultError.invalid("An import request needs exactly one of 'key' (a private JWK) and 'pem' (PKCS#8).")
             }
             return try self.import(vault: vault, name: request.name, material, keyOps: try request.parsedKeyOps(),

@@ -52,7 +52,8 @@ public struct KeyOperationRequest: Codable, Sendable, CustomStringConvertible {
                                                    debugDescription: "'op' must be sign, verify, encrypt, decrypt, wrapKey or unwrapKey.")
         }
         alg = try c.decode(String.self, forKey: .alg)
-        let text = try c.decode(String.self, forKey: .value)
+        var text = try c.decode(String.self, forKey: .value)
+        defer { SensitiveText.overwrite(&text) }
         do { value = try Base64URL.decodeSecure(text) } catch {
             throw DecodingError.dataCorruptedError(forKey: .value, in: c, debugDescription: "'value' is not valid base64url.")
         }

@@ -24,6 +24,19 @@ public struct Housekeeping: Sendable {
         try KeyService(context: context).rotateDueKeys()
     }
 
+    /// How long a parsed private key stays in memory after its last use: 30 seconds unless set (`kvfs mount
+    /// --key-cache-lifetime`). 0 frees each key when its operation ends.
+    public var keyCacheLifetime: TimeInterval {
+        get { Double(context.keyMaterial.idleLifetime) / 1e9 }
+        nonmutating set { context.keyMaterial.idleLifetime = UInt64(max(0, newValue) * 1e9) }
+    }
+
+    /// Frees the parsed private keys idle for longer than `keyCacheLifetime`. Cheap; a long-running front-end
+    /// calls it at least once a second.
+    public func dropIdleKeys() {
+        context.keyMaterial.evictIdle()
+    }
+
     /// Purges every object and vault whose scheduled purge date has passed, and drops key material idle for
     /// longer than its cache lifetime.
     /// - Throws: store errors.

@@ -5,23 +5,35 @@ import Foundation
 enum MasterKey {
     static let size = 32
 
-    /// Reads a key file: 64 hex characters (a trailing newline is fine) or exactly 32 raw bytes.
+    /// Reads a key file: 64 hex characters (a trailing newline is fine) or exactly 32 raw bytes. The key is
+    /// held in protected pages (`SecureBytes(protectedCount:fill:)`), its one copy in the process: the file's
+    /// bytes are read into a wiped buffer, never into `Data`.
     static func load(from path: String) throws -> SecureBytes {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
             let reason = errno == EACCES ? "permission denied" : "no such file"
             throw VaultError(.storeFailure, "Cannot read the master key file '\(path)' (\(reason)).")
         }
-        defer { try? handle.close() }
-        var raw = [UInt8]((try? handle.read(upToCount: 256)) ?? Data())
-        defer { wipe(&raw) }
-        if raw.count == size { return SecureBytes(raw) }
-        var text = raw
-        while let last = text.last, last == 0x0a || last == 0x0d || last == 0x20 { text.removeLast() }
-        defer { wipe(&text) }
-        guard text.count == size * 2, let key = decodeHex(text) else {
-            throw VaultError(.wrongMasterKey, "The master key file '\(path)' must hold 64 hexadecimal characters (256 bits).")
+        defer { close(fd) }
+        var length = 0
+        let raw = SecureBytes(count: 256) { buffer in
+            while length < buffer.count {
+                let got = read(fd, buffer.baseAddress! + length, buffer.count - length)
+                if got < 0 && errno == EINTR { continue }
+                guard got > 0 else { break }
+                length += got
+            }
         }
-        return key
+        return try raw.withUnsafeBytes { all in
+            let bytes = UnsafeRawBufferPointer(rebasing: all[0..<length])
+            if bytes.count == size { return SecureBytes(protectedCount: size) { $0.copyMemory(from: bytes) } }
+            var end = bytes.count
+            while end > 0, bytes[end - 1] == 0x0a || bytes[end - 1] == 0x0d || bytes[end - 1] == 0x20 { end -= 1 }
+            guard end == size * 2, let key = decodeHex(UnsafeRawBufferPointer(rebasing: bytes[0..<end])) else {
+                throw VaultError(.wrongMasterKey, "The master key file '\(path)' must hold 64 hexadecimal characters (256 bits).")
+            }
+            return key
+        }
     }
 
     /// The permission bits of the file at `path`, or nil when there is none.
@@ -60,9 +72,18 @@ enum MasterKey {
                 }
             }
         }
-        let key = try SecureRandom.secureBytes(size)
-        var text = Array(key.withUnsafeBytes { $0.hexString }.utf8) + [0x0a]
-        defer { wipe(&text) }
+        let random = try SecureRandom.secureBytes(size)
+        let key = SecureBytes(protectedCount: size) { out in random.withUnsafeBytes { out.copyMemory(from: $0) } }
+        let digits = Array("0123456789abcdef".utf8)
+        let text = SecureBytes(count: size * 2 + 1) { out in
+            key.withUnsafeBytes { bytes in
+                for (i, byte) in bytes.enumerated() {
+                    out[2 * i] = digits[Int(byte >> 4)]
+                    out[2 * i + 1] = digits[Int(byte & 0x0f)]
+                }
+            }
+            out[size * 2] = 0x0a
+        }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw VaultError(.storeFailure, "Cannot create the master key file '\(path)': \(String(cString: strerror(errno))).")
@@ -75,7 +96,7 @@ enum MasterKey {
         return key
     }
 
-    private static func decodeHex(_ text: [UInt8]) -> SecureBytes? {
+    private static func decodeHex(_ text: UnsafeRawBufferPointer) -> SecureBytes? {
         func nibble(_ c: UInt8) -> UInt8? {
             switch c {
             case 48...57: c - 48
@@ -85,7 +106,7 @@ enum MasterKey {
             }
         }
         var valid = true
-        let key = SecureBytes(count: text.count / 2) { out in
+        let key = SecureBytes(protectedCount: text.count / 2) { out in
             for i in 0..<(text.count / 2) {
                 guard let hi = nibble(text[2 * i]), let lo = nibble(text[2 * i + 1]) else { valid = false; return }
                 out[i] = hi << 4 | lo

@@ -345,6 +345,10 @@ final class FuseDispatcher: Sendable {
         answer(request, "write", {
             try operations.write(inode: inode, handle: handle, offset: UInt64(clamping: offset), data: data, context: $0)
         }, reply: { written in fuse_reply_write(request, min(max(written, 0), size)) })
+        // The bytes are in libfuse's receive buffer, which each worker thread keeps and reuses: a secret value
+        // or a control request written here would stay in it until a later request happens to cover it. The
+        // buffer is libfuse's own heap memory, handed to this callback for its duration; the request is done.
+        if let buffer, size > 0 { explicit_bzero(UnsafeMutableRawPointer(mutating: buffer), size) }
     }
 
     func flush(_ request: fuse_req_t?, _ inode: fuse_ino_t, _ info: UnsafeMutablePointer<fuse_file_info>?) {
@@ -378,11 +382,12 @@ final class FuseDispatcher: Sendable {
 
     func setxattr(_ request: fuse_req_t?, _ inode: fuse_ino_t, _ name: UnsafePointer<CChar>?,
                   _ value: UnsafePointer<CChar>?, _ size: Int, _ flags: Int32) {
-        let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+        var bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
         answerWithStatus(request, "setxattr") {
             try operations.setxattr(inode: inode, name: Self.name(name), value: bytes,
                                     mode: ExtendedAttributeSetMode(flags: flags), context: $0)
         }
+        bytes.wipe()
     }
 
     func getxattr(_ request: fuse_req_t?, _ inode: fuse_ino_t, _ name: UnsafePointer<CChar>?, _ size: Int) {

@@ -88,7 +88,7 @@ struct KeyCommand: ParsableCommand {
                     throw InputError("The input is not a valid JSON Web Key with private parts (kty, n/e/d/p/q/dp/dq/qi or crv/x/y/d).")
                 }
             } else if trimmed.starts(with: Array("-----BEGIN".utf8)) {
-                material = .pkcs8PEM(String(decoding: bytes, as: UTF8.self))
+                material = .pkcs8PEM(SecureBytes(bytes))
             } else {
                 throw InputError("The input is neither a JSON Web Key nor a PEM; give a JWK or a '-----BEGIN PRIVATE KEY-----' PEM.")
             }

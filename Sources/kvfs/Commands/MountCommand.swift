@@ -47,7 +47,11 @@ struct MountCommand: ParsableCommand {
     @Option(name: .long, help: "Bytes of requests and responses one uid's open control files may hold; a write past it is EAGAIN.")
     var maxControlBytes: Int = ControlFileLimits.standard.pendingBytes
 
+    @Option(name: .long, help: ArgumentHelp("Free a parsed private key this many seconds after its last use (0: after each operation).", valueName: "seconds"))
+    var keyCacheLifetime: Double = 30
+
     func validate() throws {
+        guard (0...3_600).contains(keyCacheLifetime) else { throw ValidationError("--key-cache-lifetime must be 0 to 3600 seconds.") }
         guard auditCheckpointLines >= 1 else { throw ValidationError("--audit-checkpoint-lines must be at least 1.") }
         guard (1...86_400).contains(auditCheckpointInterval) else { throw ValidationError("--audit-checkpoint-interval must be 1 to 86400 seconds.") }
         guard (0...3_600).contains(auditWindow) else { throw ValidationError("--audit-window must be 0 to 3600 seconds.") }
@@ -76,6 +80,7 @@ struct MountCommand: ParsableCommand {
                                                          logger: checkpointLog)
             defer { checkpoints.close() }
             engine.audit.aggregationWindow = auditWindow
+            engine.housekeeping.keyCacheLifetime = keyCacheLifetime
             try VaultMount.serve(engine: engine, at: mountpoint, vaults: vault.isEmpty ? nil : vault, options: mountOptions,
                                  readiness: readyFD.map(MountReadiness.Notifier.init(fd:)),
                                  controlLimits: ControlFileLimits(openFiles: maxControlFiles, pendingBytes: maxControlBytes),
@@ -97,7 +102,7 @@ struct MountCommand: ParsableCommand {
         if let auditCheckpoints { arguments += ["--audit-checkpoints", auditCheckpoints] }
         arguments += ["--audit-checkpoint-lines", String(auditCheckpointLines), "--audit-checkpoint-interval", String(auditCheckpointInterval)]
         arguments += ["--audit-window", String(auditWindow), "--max-control-files", String(maxControlFiles),
-                      "--max-control-bytes", String(maxControlBytes)]
+                      "--max-control-bytes", String(maxControlBytes), "--key-cache-lifetime", String(keyCacheLifetime)]
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

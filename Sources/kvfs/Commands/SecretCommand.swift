@@ -98,7 +98,7 @@ struct SecretCommand: ParsableCommand {
                 }
                 format.print(Shapes.secret(secret.properties, value: text))
             } else {
-                secret.value.withUnsafeBytes { FileHandle.standardOutput.write(Data($0)) }
+                secret.value.withUnsafeBytes { Output.raw($0) }
             }
         }
     }

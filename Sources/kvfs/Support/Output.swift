@@ -16,7 +16,20 @@ enum Output {
     }
 
     static func raw(_ bytes: [UInt8]) {
-        FileHandle.standardOutput.write(Data(bytes))
+        bytes.withUnsafeBytes { raw($0) }
+    }
+
+    /// Writes bytes that may be a secret's value straight to stdout, with no `Data` copy left behind.
+    /// A write that fails (stdout closed) ends it.
+    static func raw(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(STDOUT_FILENO, base + offset, bytes.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            offset += written
+        }
     }
 
     static func line(_ text: String) {

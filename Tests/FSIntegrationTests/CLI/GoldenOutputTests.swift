@@ -53,11 +53,11 @@ import Glibc
             try engine.secrets.set(vault: "app", name: "old", value: Array("bye".utf8), as: me)
             try engine.objects(.secret).delete(vault: "app", name: "old", as: me)
             let keyPEM = try String(contentsOf: CLIGoldenOutput.goldenDirectory.appendingPathComponent("signing-key.pem"), encoding: .utf8)
-            try engine.keys.import(vault: "app", name: "signer", .pkcs8PEM(keyPEM), keyOps: [.sign, .verify], as: me)
-            try engine.keys.import(vault: "app", name: "retired", .pkcs8PEM(keyPEM), as: me)
+            try engine.keys.import(vault: "app", name: "signer", .pkcs8PEM(SecureBytes(keyPEM.utf8)), keyOps: [.sign, .verify], as: me)
+            try engine.keys.import(vault: "app", name: "retired", .pkcs8PEM(SecureBytes(keyPEM.utf8)), as: me)
             try engine.objects(.key).delete(vault: "app", name: "retired", as: me)
             let release = #"{"version":"1.0.0","anyOf":[{"authority":"https://attest.example/","allOf":[{"claim":"tee","equals":"sevsnpvm"}]}]}"#
-            try engine.keys.import(vault: "app", name: "cmk", .pkcs8PEM(keyPEM), keyOps: [.sign, .verify],
+            try engine.keys.import(vault: "app", name: "cmk", .pkcs8PEM(SecureBytes(keyPEM.utf8)), keyOps: [.sign, .verify],
                                    release: KeyReleaseOptions(exportable: true, releasePolicy: KeyReleasePolicy(data: Array(release.utf8), immutable: true)),
                                    as: me)
             let certificate = try Data(contentsOf: CLIGoldenOutput.goldenDirectory.appendingPathComponent("certificate.pem"))

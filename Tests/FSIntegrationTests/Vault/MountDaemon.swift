@@ -41,7 +41,8 @@ final class MountDaemon: Sendable {
     /// reports the mount ready.
     /// - Throws: when it cannot start, reports a failure, exits, or is not ready within `timeout`; the
     ///   process is stopped again before the error is thrown.
-    init(kvfs: String, _ arguments: [String], log: String, environment: [String: String],
+    /// `launcher`, when given, is a command that runs `kvfs` in the same process (`prlimit --core=unlimited`).
+    init(kvfs: String, _ arguments: [String], log: String, environment: [String: String], launcher: [String] = [],
          timeout: Duration = .seconds(20)) throws {
         let (readFD, pipeFD) = try MountReadiness.makePipe()
         // The write end is the child's descriptor 3 only; in the parent it stays out of every other child.
@@ -75,14 +76,15 @@ final class MountDaemon: Sendable {
         posix_spawnattr_setsigdefault(&attributes, &blocked)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-        let argv = ([kvfs] + arguments + ["--ready-fd", "3"]).map { strdup($0) } + [nil]
+        let program = launcher.first ?? kvfs
+        let argv = (launcher + [kvfs] + arguments + ["--ready-fd", "3"]).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
         var child: pid_t = 0
-        let spawned = posix_spawn(&child, kvfs, &actions, &attributes, argv, envp)
+        let spawned = posix_spawn(&child, program, &actions, &attributes, argv, envp)
         close(writeFD)
         guard spawned == 0 else {
             close(readFD)

@@ -34,6 +34,8 @@ final class VaultMountFixture: @unchecked Sendable {
         var deleted: [(String, String)] = []
         /// More arguments for `kvfs mount`.
         var mountArguments: [String] = []
+        /// A command that runs `kvfs mount` in its own process (`prlimit --core=unlimited`), or none.
+        var launcher: [String] = []
     }
 
     let directory: String
@@ -41,8 +43,11 @@ final class VaultMountFixture: @unchecked Sendable {
     let mountpoint: String
     let probePath: String
     let mountArguments: [String]
+    let launcher: [String]
     private(set) var daemon: MountDaemon?
     private var tornDown = false
+    /// Set by a test that ends the daemon itself (a crash): teardown then only cleans up.
+    var daemonEndsByItself = false
 
     var daemonPID: Int32 { daemon?.pid ?? 0 }
 
@@ -78,6 +83,7 @@ final class VaultMountFixture: @unchecked Sendable {
         mountpoint = directory + "/mnt"
         probePath = directory + "/probe.py"
         mountArguments = setup.mountArguments
+        launcher = setup.launcher
         do {
             try FileManager.default.createDirectory(atPath: mountpoint, withIntermediateDirectories: false,
                                                     attributes: [.posixPermissions: 0o755])
@@ -144,7 +150,7 @@ final class VaultMountFixture: @unchecked Sendable {
     /// mount; requests queue until the loop serves them).
     private func mount() throws {
         daemon = try MountDaemon(kvfs: VaultMountFixture.kvfsPath, ["mount", mountpoint, "--store", store, "--foreground"] + mountArguments,
-                                 log: directory + "/daemon.log", environment: VaultProcess.childEnvironment)
+                                 log: directory + "/daemon.log", environment: VaultProcess.childEnvironment, launcher: launcher)
         guard isMounted else { throw VaultTestError("kvfs mount reported ready, but \(mountpoint) is not mounted: \(daemonLog)") }
     }
 
@@ -160,7 +166,9 @@ final class VaultMountFixture: @unchecked Sendable {
     func tearDown() {
         guard !tornDown else { return }
         tornDown = true
-        if let daemon {
+        if let daemon, daemonEndsByItself {
+            daemon.stop(with: SIGKILL, grace: 5)
+        } else if let daemon {
             let ending = daemon.stop(with: SIGTERM, grace: 5)
             if !ending.isClean {
                 Issue.record("kvfs mount did not shut down cleanly on SIGTERM: \(ending)\n\(daemonLog.suffix(2000))")

@@ -75,7 +75,12 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
     /// `openssl pkcs8 -topk8 -nocrypt`.
     /// - Throws: `KeyCryptoError.invalidKey` for malformed or inconsistent keys, `.unsupportedKey` for other types, sizes or curves.
     public convenience init(pkcs8PEM pem: String) throws {
-        let bytes = SecureBytes(pem.utf8)
+        try self.init(pkcs8PEM: SecureBytes(pem.utf8))
+    }
+
+    /// Reads an unencrypted PKCS#8 PEM held in wiped memory (an import request's text), as `init(pkcs8PEM:)`.
+    /// - Throws: `KeyCryptoError.invalidKey` for malformed or inconsistent keys, `.unsupportedKey` for other types, sizes or curves.
+    public convenience init(pkcs8PEM bytes: SecureBytes) throws {
         let info = try bytes.withUnsafeBytes { raw in
             try OpenSSLKeyIO.withMemoryBIO(raw) { bio in PEM_read_bio_PKCS8_PRIV_KEY_INFO(bio, nil, { _, _, _, _ in -1 }, nil) }
         }

@@ -85,7 +85,18 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     func insertPrincipal(_ p: Principal) throws {
-        try run("INSERT INTO principals(name, name_key, kind, unix_id, created) VALUES (?, ?, ?, ?, ?)", [p.name, Names.key(p.name), p.kind.rawValue, Int64(p.unixID), p.created.timeIntervalSince1970])
+        guard p.kind == .workload else {
+            try run("INSERT INTO principals(name, name_key, kind, unix_id, created) VALUES (?, ?, ?, ?, ?)", [p.name, Names.key(p.name), p.kind.rawValue, Int64(p.unixID), p.created.timeIntervalSince1970])
+            return
+        }
+        if try meta("format") == "1" {
+            try db.execute(Schema.version2Migration)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let selectors = String(decoding: try encoder.encode(p.selectors ?? WorkloadSelectors()), as: UTF8.self)
+        try run("INSERT INTO principals(name, name_key, kind, unix_id, created, selectors) VALUES (?, ?, ?, ?, ?, ?)",
+                [p.name, Names.key(p.name), p.kind.rawValue, Int64(p.unixID), p.created.timeIntervalSince1970, selectors])
     }
 
     func removePrincipal(nameKey: String) throws {
@@ -98,7 +109,17 @@ struct SQLiteTransaction: StoreTransaction {
         guard let kind = Principal.Kind(rawValue: try r("kind")), let unixID = UInt32(exactly: try r("unix_id") as Int64) else {
             throw VaultError(.corrupted, "Principal '\(Names.printable(name))' has an unknown kind or id in the store.")
         }
-        return Principal(name: name, kind: kind, unixID: unixID, created: try r.date("created"))
+        var selectors: WorkloadSelectors?
+        if kind == .workload {
+            // Only format 2 has the column, and only workload rows fill it.
+            guard case .text(let json)? = row["selectors"],
+                  let decoded = try? JSONDecoder().decode(WorkloadSelectors.self, from: Data(json.utf8)),
+                  let valid = try? WorkloadRules.validated(decoded), valid == decoded else {
+                throw VaultError(.corrupted, "Workload principal '\(Names.printable(name))' has unreadable selectors in the store.")
+            }
+            selectors = valid
+        }
+        return Principal(name: name, kind: kind, unixID: unixID, selectors: selectors, created: try r.date("created"))
     }
 
     private static let assignmentColumns = """

@@ -1,7 +1,13 @@
-/// The on-disk format, version 1 (docs/store-format.md). A store records its version in `meta.format`;
-/// an engine refuses a store whose version it does not know.
+/// The on-disk format (docs/store-format.md). A store records its version in `meta.format`; an engine refuses
+/// a store whose version it does not know. Version 1 is the schema below; version 2 is version 1 migrated by
+/// `version2Migration`, which a store undergoes in the transaction that creates its first workload principal.
 enum Schema {
-    static let formatVersion = 1
+    /// The newest format this engine writes.
+    static let formatVersion = 2
+    /// The format `kvfs init` writes: 1, so that a store using no workload principal stays readable by every kvfs.
+    static let newStoreVersion = 1
+    /// Every format this engine opens.
+    static let readableVersions: Set<String> = ["1", "2"]
 
     static let version1 = """
     CREATE TABLE meta (
@@ -109,4 +115,40 @@ enum Schema {
     );
     """
     static let keyRotationPoliciesTable = "key_rotation_policies"
+
+    /// Format 1 → 2: `principals` gains the kind `workload` and a `selectors` column (the selectors' JSON), and
+    /// the one-principal-per-uid rule keeps holding for users and groups only (many workloads run as one uid).
+    /// SQLite cannot change a table's constraints, so both tables of principals and assignments are rebuilt
+    /// under new names, copied, and renamed into place; the assignments' table goes first, so dropping the old
+    /// principals cascades to nothing. Runs inside one write transaction: a failure leaves format 1 as it was.
+    static let version2Migration = """
+    CREATE TABLE principals_v2 (
+        name      TEXT NOT NULL,
+        name_key  TEXT PRIMARY KEY NOT NULL,
+        kind      TEXT NOT NULL CHECK (kind IN ('user', 'group', 'workload')),
+        unix_id   INTEGER NOT NULL,
+        created   REAL NOT NULL,
+        selectors TEXT,
+        CHECK ((kind = 'workload') = (selectors IS NOT NULL))
+    );
+    INSERT INTO principals_v2(name, name_key, kind, unix_id, created) SELECT name, name_key, kind, unix_id, created FROM principals;
+    CREATE TABLE role_assignments_v2 (
+        id            TEXT PRIMARY KEY NOT NULL,
+        principal_key TEXT NOT NULL REFERENCES principals_v2(name_key) ON DELETE CASCADE,
+        role_id       TEXT NOT NULL,
+        scope         TEXT NOT NULL,
+        scope_key     TEXT NOT NULL,
+        vault_key     TEXT NOT NULL,
+        created       REAL NOT NULL,
+        UNIQUE (principal_key, role_id, scope_key)
+    );
+    INSERT INTO role_assignments_v2 SELECT id, principal_key, role_id, scope, scope_key, vault_key, created FROM role_assignments;
+    DROP TABLE role_assignments;
+    DROP TABLE principals;
+    ALTER TABLE principals_v2 RENAME TO principals;
+    ALTER TABLE role_assignments_v2 RENAME TO role_assignments;
+    CREATE UNIQUE INDEX principals_by_binding ON principals(kind, unix_id) WHERE kind <> 'workload';
+    CREATE INDEX role_assignments_by_principal ON role_assignments(principal_key);
+    UPDATE meta SET value = '2' WHERE key = 'format';
+    """
 }

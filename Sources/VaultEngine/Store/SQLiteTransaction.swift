@@ -81,7 +81,10 @@ struct SQLiteTransaction: StoreTransaction {
     // MARK: principals and assignments
 
     func principals() throws -> [Principal] {
-        try rows("SELECT * FROM principals ORDER BY name_key").map(Self.principal)
+        // Named columns, never `*`: a connection keeps its compiled statements and their column names, which
+        // must not outlive the migration to format 2 (it adds `selectors`). Format 1 has no such column.
+        let selectors = try meta("format") == "1" ? "NULL AS selectors" : "selectors"
+        return try rows("SELECT name, name_key, kind, unix_id, created, \(selectors) FROM principals ORDER BY name_key").map(Self.principal)
     }
 
     func insertPrincipal(_ p: Principal) throws {
@@ -111,7 +114,6 @@ struct SQLiteTransaction: StoreTransaction {
         }
         var selectors: WorkloadSelectors?
         if kind == .workload {
-            // Only format 2 has the column, and only workload rows fill it.
             guard case .text(let json)? = row["selectors"],
                   let decoded = try? JSONDecoder().decode(WorkloadSelectors.self, from: Data(json.utf8)),
                   let valid = try? WorkloadRules.validated(decoded), valid == decoded else {

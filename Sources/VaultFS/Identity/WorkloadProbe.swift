@@ -26,10 +26,16 @@ final class WorkloadProbe: Sendable {
     static let digestLimit = 256 << 20
     private static let digestCacheLimit = 512
 
-    init() {
-        let fd = kvfs_pidfd_open_thread(getpid())
-        threadPidfds = fd >= 0
-        if fd >= 0 { close(fd) }
+    /// - Parameter useThreadPidfds: `false` takes the fallback for kernels without `PIDFD_THREAD` (for tests);
+    ///   by default the probe asks the kernel once.
+    init(useThreadPidfds: Bool? = nil) {
+        if let useThreadPidfds {
+            threadPidfds = useThreadPidfds
+        } else {
+            let fd = kvfs_pidfd_open_thread(getpid())
+            threadPidfds = fd >= 0
+            if fd >= 0 { close(fd) }
+        }
     }
 
     /// A lookup for the request of thread `tid`, which reads nothing until the engine asks.

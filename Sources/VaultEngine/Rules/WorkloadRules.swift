@@ -8,6 +8,9 @@ public enum WorkloadRules {
     /// - Throws: `.invalidArgument` naming the selector that is wrong and how to write it.
     public static func validated(_ selectors: WorkloadSelectors) throws -> WorkloadSelectors {
         var canonical = selectors
+        if selectors.executableSHA256 != nil && selectors.executable == nil {
+            throw VaultError(.invalidArgument, "An executable SHA-256 needs the executable's path too (--exe).")
+        }
         guard selectors.namesWorkload else {
             throw VaultError(.invalidArgument, "A workload principal needs at least one of a systemd unit, a container id, a pod UID or an executable.")
         }
@@ -38,9 +41,6 @@ public enum WorkloadRules {
             let lower = digest.lowercased()
             guard isHex(lower, count: 64) else {
                 throw VaultError(.invalidArgument, "Executable SHA-256 '\(Names.printable(digest))' is not valid: give 64 hex characters (`sha256sum <exe>`).")
-            }
-            guard selectors.executable != nil else {
-                throw VaultError(.invalidArgument, "An executable SHA-256 needs the executable's path too (--exe).")
             }
             canonical.executableSHA256 = lower
         }

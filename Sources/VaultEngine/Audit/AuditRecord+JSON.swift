@@ -18,6 +18,8 @@ extension AuditRecord {
             out.field("containerID", workload.containerID)
             out.field("executable", workload.executable)
             out.field("executableSHA256", workload.executableSHA256)
+            out.field("podNamespace", workload.podNamespace)
+            out.field("podServiceAccount", workload.podServiceAccount)
             out.field("podUID", workload.podUID)
             out.field("systemdUnit", workload.systemdUnit)
             out.end()

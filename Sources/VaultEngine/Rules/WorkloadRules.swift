@@ -12,7 +12,7 @@ public enum WorkloadRules {
             throw VaultError(.invalidArgument, "An executable SHA-256 needs the executable's path too (--exe).")
         }
         guard selectors.namesWorkload else {
-            throw VaultError(.invalidArgument, "A workload principal needs at least one of a systemd unit, a container id, a pod UID or an executable.")
+            throw VaultError(.invalidArgument, "A workload principal needs at least one of a systemd unit, a container id, a pod UID, a pod namespace or service account, or an executable.")
         }
         if let unit = selectors.systemdUnit {
             guard isUnitName(unit) else {
@@ -31,6 +31,11 @@ public enum WorkloadRules {
                 throw VaultError(.invalidArgument, "Pod UID '\(Names.printable(uid))' is not valid: give the pod's metadata.uid, such as 2c48913c-b29f-11e7-9350-020968147796.")
             }
             canonical.podUID = pod
+        }
+        for (what, name) in [("Namespace", selectors.podNamespace), ("Service account", selectors.podServiceAccount)] {
+            if let name, !isKubernetesName(name) {
+                throw VaultError(.invalidArgument, "\(what) '\(Names.printable(name))' is not valid: give a Kubernetes name (1-63 lower-case letters, digits and '-', starting and ending with a letter or digit).")
+            }
         }
         if let path = selectors.executable {
             guard isCanonicalAbsolutePath(path) else {
@@ -53,6 +58,14 @@ public enum WorkloadRules {
         let groups = uid.split(separator: "-", omittingEmptySubsequences: false)
         guard groups.map(\.count) == [8, 4, 4, 4, 12], groups.allSatisfy({ isHex(String($0), count: $0.count) }) else { return nil }
         return uid
+    }
+
+    /// Whether `name` is a Kubernetes DNS label (namespaces; service accounts kvfs accepts in the same form).
+    public static func isKubernetesName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...63).contains(bytes.count), let first = bytes.first, let last = bytes.last else { return false }
+        func alnum(_ b: UInt8) -> Bool { (48...57).contains(b) || (97...122).contains(b) }
+        return alnum(first) && alnum(last) && bytes.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") }
     }
 
     /// Whether `text` is `count` lower-case hex characters.

@@ -9,16 +9,22 @@ public struct Workload: Sendable, Hashable, Codable {
     public var containerID: String?
     /// The Kubernetes pod UID, in its canonical form with dashes.
     public var podUID: String?
+    /// The pod's namespace and service account, from the mount's pod map (`kvfs mount --pod-map`).
+    public var podNamespace: String?
+    public var podServiceAccount: String?
     /// The target of `/proc/<pid>/exe`.
     public var executable: String?
     /// The SHA-256 of the executable's content (lower-case hex), when a principal asked for it.
     public var executableSHA256: String?
 
     public init(systemdUnit: String? = nil, containerID: String? = nil, podUID: String? = nil,
+                podNamespace: String? = nil, podServiceAccount: String? = nil,
                 executable: String? = nil, executableSHA256: String? = nil) {
         self.systemdUnit = systemdUnit
         self.containerID = containerID
         self.podUID = podUID
+        self.podNamespace = podNamespace
+        self.podServiceAccount = podServiceAccount
         self.executable = executable
         self.executableSHA256 = executableSHA256
     }

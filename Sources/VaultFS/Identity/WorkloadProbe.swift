@@ -21,6 +21,8 @@ import VaultEngine
 final class WorkloadProbe: Sendable {
     /// Whether this kernel takes `PIDFD_THREAD`.
     let threadPidfds: Bool
+    /// Where a pod's namespace and service account come from, when the mount was given a pod map.
+    let podMap: PodMap?
     private let digests = Mutex<[FileIdentity: String]>([:])
     /// Executables larger than this are not hashed (a caller cannot make the mount read without end).
     static let digestLimit = 256 << 20
@@ -28,7 +30,8 @@ final class WorkloadProbe: Sendable {
 
     /// - Parameter useThreadPidfds: `false` takes the fallback for kernels without `PIDFD_THREAD` (for tests);
     ///   by default the probe asks the kernel once.
-    init(useThreadPidfds: Bool? = nil) {
+    init(useThreadPidfds: Bool? = nil, podMap: PodMap? = nil) {
+        self.podMap = podMap
         if let useThreadPidfds {
             threadPidfds = useThreadPidfds
         } else {
@@ -87,6 +90,14 @@ final class WorkloadProbe: Sendable {
         }
         var workload = Workload(systemdUnit: placement.systemdUnit, containerID: placement.containerID,
                                 podUID: placement.podUID, executable: executable)
+        if let pod = placement.podUID, let podMap {
+            switch podMap.pod(pod) {
+            case .success(let listed):
+                workload.podNamespace = listed?.namespace
+                workload.podServiceAccount = listed?.serviceAccount
+            case .failure(let problem): return .unidentified(reason: problem.reason)
+            }
+        }
         if withDigest {
             switch digest(ofExecutableOf: tid) {
             case .success(let hex): workload.executableSHA256 = hex
@@ -136,7 +147,7 @@ final class WorkloadProbe: Sendable {
         }
     }
 
-    static func contents(of path: String) -> String? {
+    static func contents(of path: String, limit: Int = 65_536) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -148,7 +159,7 @@ final class WorkloadProbe: Sendable {
             guard count >= 0 else { return nil }
             if count == 0 { break }
             bytes.append(contentsOf: buffer[0..<count])
-            if bytes.count > 65_536 { return nil }
+            if bytes.count > limit { return nil }
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -6,7 +6,12 @@ import VaultEngine
 /// the executable only when an audit line is written (see `Caller.fromRequest`), and the workload (unit,
 /// container, pod, executable) only when a workload principal names the caller's uid (`WorkloadProbe`).
 struct CallerResolver: Sendable {
-    let workloads = WorkloadProbe()
+    let workloads: WorkloadProbe
+
+    /// - Parameter podMap: a file of pod UIDs to namespace and service account (`kvfs mount --pod-map`).
+    init(podMap: String? = nil) {
+        workloads = WorkloadProbe(podMap: podMap.map(PodMap.init(path:)))
+    }
 
     func caller(_ context: OperationContext) -> Caller {
         Caller.fromRequest(uid: context.uid, gid: context.gid, pid: context.pid,

@@ -20,6 +20,7 @@ struct PrincipalCommand: ParsableCommand {
               kvfs principal create --name web --kind workload --uid 0 --systemd-unit web.service
               kvfs principal create --name api --kind workload --uid 0 --container-id <64 hex>
               kvfs principal create --name job --kind workload --uid 1000 --pod-uid 2c48913c-b29f-11e7-9350-020968147796
+              kvfs principal create --name batch --kind workload --uid 1000 --pod-namespace batch --pod-service-account runner
               kvfs principal create --name proxy --kind workload --uid 33 --exe /usr/sbin/nginx --exe-sha256 <64 hex>
             """)
         @OptionGroup var storeOptions: StoreOptions
@@ -35,12 +36,19 @@ struct PrincipalCommand: ParsableCommand {
         var containerId: String?
         @Option(name: .long, help: ArgumentHelp("A workload: its Kubernetes pod's metadata.uid.", valueName: "uid"))
         var podUid: String?
+        @Option(name: .long, help: ArgumentHelp("A workload: its pod's Kubernetes namespace (needs the mount's --pod-map).", valueName: "name"))
+        var podNamespace: String?
+        @Option(name: .long, help: ArgumentHelp("A workload: its pod's Kubernetes service account (needs the mount's --pod-map).", valueName: "name"))
+        var podServiceAccount: String?
         @Option(name: .long, help: ArgumentHelp("A workload: the absolute path of its executable.", valueName: "path"))
         var exe: String?
         @Option(name: .long, help: ArgumentHelp("A workload: the SHA-256 of its executable (needs --exe).", valueName: "hex"))
         var exeSha256: String?
 
-        private var hasSelectors: Bool { systemdUnit != nil || containerId != nil || podUid != nil || exe != nil || exeSha256 != nil }
+        private var hasSelectors: Bool {
+            systemdUnit != nil || containerId != nil || podUid != nil || podNamespace != nil || podServiceAccount != nil
+                || exe != nil || exeSha256 != nil
+        }
         private var resolvedKind: Principal.Kind { kind ?? (hasSelectors ? .workload : uid != nil ? .user : .group) }
 
         func validate() throws {
@@ -48,11 +56,11 @@ struct PrincipalCommand: ParsableCommand {
             case .workload:
                 guard uid != nil else { throw ValidationError("A workload principal needs --uid, the uid the workload runs as.") }
                 guard hasSelectors else {
-                    throw ValidationError("A workload principal needs at least one of --systemd-unit, --container-id, --pod-uid and --exe.")
+                    throw ValidationError("A workload principal needs at least one of --systemd-unit, --container-id, --pod-uid, --pod-namespace, --pod-service-account and --exe.")
                 }
             case .user, .group:
                 guard !hasSelectors else {
-                    throw ValidationError("--systemd-unit, --container-id, --pod-uid, --exe and --exe-sha256 need --kind workload.")
+                    throw ValidationError("--systemd-unit, --container-id, --pod-uid, --pod-namespace, --pod-service-account, --exe and --exe-sha256 need --kind workload.")
                 }
                 guard (uid == nil) != (gid == nil) else { throw ValidationError("Give exactly one of --uid and --gid.") }
                 if resolvedKind == .user && uid == nil { throw ValidationError("A user principal needs --uid.") }
@@ -65,6 +73,7 @@ struct PrincipalCommand: ParsableCommand {
             let principal: Principal
             if resolvedKind == .workload, let uid {
                 let selectors = WorkloadSelectors(gid: gid, systemdUnit: systemdUnit, containerID: containerId, podUID: podUid,
+                                                  podNamespace: podNamespace, podServiceAccount: podServiceAccount,
                                                   executable: exe, executableSHA256: exeSha256)
                 principal = try access.createWorkloadPrincipal(named: name, uid: uid, selectors: selectors, as: .currentProcess())
             } else {

@@ -162,6 +162,8 @@ enum Shapes {
                 "systemdUnit": s.systemdUnit.map(JSONValue.string) ?? .null,
                 "containerId": s.containerID.map(JSONValue.string) ?? .null,
                 "podUid": s.podUID.map(JSONValue.string) ?? .null,
+                "podNamespace": s.podNamespace.map(JSONValue.string) ?? .null,
+                "podServiceAccount": s.podServiceAccount.map(JSONValue.string) ?? .null,
                 "executable": s.executable.map(JSONValue.string) ?? .null,
                 "executableSha256": s.executableSHA256.map(JSONValue.string) ?? .null,
             ])

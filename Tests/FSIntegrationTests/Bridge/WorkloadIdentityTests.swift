@@ -120,4 +120,30 @@ import Testing
         func add() { lock.withLock { count += 1 } }
         var value: Int { lock.withLock { count } }
     }
+
+    @Test func podMapIsTrustedOnlyWhenNoOneElseMayWriteIt() throws {
+        let path = NSTemporaryDirectory() + "kvfs-pod-map-\(UUID().uuidString).json"
+        defer { unlink(path) }
+        let pod = "2c48913c-b29f-11e7-9350-020968147796"
+        try #"{"2c48913c_b29f_11e7_9350_020968147796": {"namespace": "batch", "serviceAccount": "runner"}}"#
+            .write(toFile: path, atomically: false, encoding: .utf8)
+        chmod(path, 0o644)
+        let map = PodMap(path: path)
+        #expect(try map.pod(pod).get() == PodMap.Pod(namespace: "batch", serviceAccount: "runner"))
+        #expect(try map.pod("ffffffff-ffff-ffff-ffff-ffffffffffff").get() == nil, "an unlisted pod has no namespace")
+        // Rewritten: read again.
+        try #"{"2c48913c-b29f-11e7-9350-020968147796": {"namespace": "web", "serviceAccount": "default"}}"#
+            .write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(try map.pod(pod).get()?.namespace == "web")
+        chmod(path, 0o666)
+        if case .failure(let why) = map.pod(pod) {
+            #expect(why.reason.contains("writable by others"))
+        } else {
+            Issue.record("a world-writable pod map was trusted")
+        }
+        chmod(path, 0o644)
+        try #"{"not-a-uid": {"namespace": "web", "serviceAccount": "default"}}"#.write(toFile: path, atomically: false, encoding: .utf8)
+        if case .success = map.pod(pod) { Issue.record("an invalid pod map was used") }
+        #expect(PodMap.parse(Data(#"{"2c48913c-b29f-11e7-9350-020968147796": {"namespace": "Bad_NS", "serviceAccount": "x"}}"#.utf8)) == nil)
+    }
 }

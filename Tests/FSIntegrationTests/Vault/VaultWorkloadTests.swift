@@ -132,6 +132,34 @@ extension VaultMountTests {
             }
         }
 
+        /// With a pod map, a principal can name the pod's namespace and service account instead of its UID.
+        @Test func podNamespaceAndServiceAccountFromThePodMap() throws {
+            let shapes = Shapes()
+            let map = NSTemporaryDirectory() + "kvfs-pod-map-\(UUID().uuidString).json"
+            defer { unlink(map) }
+            try "{\"\(shapes.pod)\": {\"namespace\": \"batch\", \"serviceAccount\": \"runner\"}}".write(toFile: map, atomically: false, encoding: .utf8)
+            chmod(map, 0o644)
+            var setup = shapes.setup
+            setup.mountArguments = ["--pod-map", map]
+            setup.secrets.append((Self.vault, "batch-secret", "batch-value"))
+            setup.workloads += [("runner", 0, WorkloadSelectors(podNamespace: "batch", podServiceAccount: "runner")),
+                                ("other-sa", 0, WorkloadSelectors(podNamespace: "batch", podServiceAccount: "default"))]
+            setup.assignments += [("runner", "Key Vault Secrets User", "/vaults/\(Self.vault)/secrets/batch-secret")]
+            try TestCgroup.with([shapes.podPath, shapes.unitPath]) { groups in
+                try VaultMountFixture.with(setup) { mount in
+                    let reads: [ProbeOp] = [.read("\(Self.vault)/secrets/batch-secret"), .read("\(Self.vault)/secrets/job-secret")]
+                    let inPod = try mount.probe(Self.root, reads, launcher: groups[0].launcher)
+                    #expect(inPod.map { $0.ok ? $0.text ?? "" : $0.result } == ["batch-value", "job-value"])
+                    let outside = try mount.probe(Self.root, reads, launcher: groups[1].launcher)
+                    #expect(outside.map(\.result) == ["EACCES", "EACCES"])
+                    let line = try #require(try Self.gets(mount, "batch-secret", result: "Success").first)
+                    let workload = (line["caller"] as? [String: Any])?["workload"] as? [String: Any] ?? [:]
+                    #expect(workload["podNamespace"] as? String == "batch" && workload["podServiceAccount"] as? String == "runner", "\(line)")
+                    #expect(line["principal"] as? String == "runner")
+                }
+            }
+        }
+
         /// A container's cgroup holding a cgroup named like another container (what a workload with cgroup
         /// delegation could make to pass for it) is ambiguous: the caller is refused, with the reason audited.
         @Test func nestedContainerIdsFailClosed() throws {

@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# Writes the golden store fixture for the current on-disk format (docs/store-format.md) into
+# Writes the golden store fixture for the on-disk format `kvfs init` writes (docs/store-format.md) into
 # Tests/VaultEngineTests/Fixtures/store-v<format>. Run it only when a new format version is introduced; the
 # fixture of an older version must stay as it is so the test proves old stores still open.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --product kvfs >/dev/null
 kvfs=.build/debug/kvfs
-format=$(sed -n 's/^    static let formatVersion = \([0-9]*\)$/\1/p' Sources/VaultEngine/Store/Schema.swift)
-out=Tests/VaultEngineTests/Fixtures/store-v$format
-rm -rf "$out" && mkdir -p "$out"
-# A fixed, published test key: this fixture protects nothing.
-printf '%s\n' 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f > "$out/fixture-master-key.hex"
-chmod 600 "$out/fixture-master-key.hex"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export KVFS_STORE="$work/store"
-key=(--master-key-file "$out/fixture-master-key.hex")
+# A fixed, published test key: this fixture protects nothing.
+printf '%s\n' 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f > "$work/fixture-master-key.hex"
+chmod 600 "$work/fixture-master-key.hex"
+key=(--master-key-file "$work/fixture-master-key.hex")
 $kvfs init "${key[@]}" >/dev/null
+format=$(sqlite3 "$KVFS_STORE/kvfs.db" "SELECT value FROM meta WHERE key = 'format'")
+out=Tests/VaultEngineTests/Fixtures/store-v$format
+rm -rf "$out" && mkdir -p "$out"
 $kvfs vault create "${key[@]}" --name fixture --retention-days 30 >/dev/null
 $kvfs principal create "${key[@]}" --name app --uid 4242 >/dev/null
 $kvfs principal create "${key[@]}" --name ops --gid 4343 >/dev/null
@@ -31,5 +31,6 @@ $kvfs secret delete "${key[@]}" --vault fixture --name old-token >/dev/null
 # Fold the WAL into the database file so the fixture is one file.
 sqlite3 "$KVFS_STORE/kvfs.db" 'PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;' >/dev/null
 cp "$KVFS_STORE/kvfs.db" "$out/kvfs.db"
+cp "$work/fixture-master-key.hex" "$out/fixture-master-key.hex"
 date -u +%Y-%m-%dT%H:%M:%SZ > "$out/created-at"
 echo "wrote $out"

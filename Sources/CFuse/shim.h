@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/pidfd.h>
+#include <fcntl.h>
+#include <signal.h>
 
 // Wrappers for what Swift cannot import (macros, bitfields) or what changes between libfuse releases.
 // Keep this file small: logic belongs in Swift.
@@ -129,5 +132,12 @@ enum {
     KVFS_SET_ATTR_ATIME_NOW = FUSE_SET_ATTR_ATIME_NOW,
     KVFS_SET_ATTR_MTIME_NOW = FUSE_SET_ATTR_MTIME_NOW,
 };
+
+// pidfds, for identifying a request's caller without pid-reuse races (glibc 2.36 declares the calls; the
+// PIDFD_THREAD flag of Linux 6.9 is O_EXCL and not in its headers).
+static inline int kvfs_pidfd_open_thread(pid_t tid) { return pidfd_open(tid, O_EXCL); }
+static inline int kvfs_pidfd_open_process(pid_t pid) { return pidfd_open(pid, 0); }
+/// 0 while the process (or thread) the pidfd names is alive, -1 with ESRCH once it has exited.
+static inline int kvfs_pidfd_alive(int pidfd) { return pidfd_send_signal(pidfd, 0, NULL, 0); }
 
 #endif

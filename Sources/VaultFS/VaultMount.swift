@@ -7,17 +7,18 @@ import VaultEngine
 /// the engine's automatic purge running on a timer.
 public enum VaultMount {
     /// Mounts `engine` at `mountpoint` and serves it on the calling thread until the mount ends; every caller's
-    /// control files are bounded by `controlLimits` (`ControlBudget`). A dead
+    /// control files are bounded by `controlLimits` (`ControlBudget`); `podMap` names the file that maps pod UIDs
+    /// to Kubernetes namespace and service account, for workload principals (docs/workloads.md). A dead
     /// kvfs mount left at the mountpoint by a killed daemon is detached first (and said so on the logger).
     /// - Throws: `FuseMountError` when the mount cannot be made or served.
     public static func serve(engine: VaultEngine, at mountpoint: String, vaults: [String]?, options: FuseMount.Options,
                              readiness: MountReadiness.Notifier?, purgeInterval: TimeInterval = 60,
-                             controlLimits: ControlFileLimits = .standard, logger: Logger) throws {
+                             controlLimits: ControlFileLimits = .standard, podMap: String? = nil, logger: Logger) throws {
         if StaleMount.isStale(mountpoint) {
             logger.notice("\(mountpoint) held a dead FUSE mount (its daemon was killed); detaching it")
             try StaleMount.recover(mountpoint)
         }
-        let tree = VaultTree(engine: engine, vaults: vaults, controlLimits: controlLimits, logger: logger)
+        let tree = VaultTree(engine: engine, vaults: vaults, controlLimits: controlLimits, podMap: podMap, logger: logger)
         let mount: FuseMount
         do {
             mount = try FuseMount(at: mountpoint, operations: tree, options: options, logger: logger)

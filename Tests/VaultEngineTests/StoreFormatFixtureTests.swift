@@ -114,3 +114,38 @@ import Testing
         }
     }
 }
+
+extension StoreFormatFixtureTests {
+    /// Format 1 → 3: the store moves on the first workload principal, in that principal's transaction (the
+    /// change feed of format 2, then the workload selectors of format 3), and keeps every principal, assignment
+    /// and audit line of format 1; opening it never writes.
+    @Test func migratesToFormat3OnTheFirstWorkloadPrincipal() throws {
+        defer { cleanUp() }
+        let root = Caller(uid: 0, gid: 0)
+        let database = directory + "/kvfs.db"
+        let engine = try VaultEngine(opening: location, clock: clock)
+        // A second engine (a mount beside the CLI) that read the tables before the migration.
+        let mount = try VaultEngine(opening: location, clock: clock)
+        #expect(try mount.access.principals(as: root).map(\.name) == ["app", "ops", "root"])
+        #expect(try engine.access.principals(as: root).map(\.name) == ["app", "ops", "root"])
+        #expect(try SQLiteCLI.run(database: database, "SELECT value FROM meta WHERE key = 'format'") == "1")
+        try engine.access.createWorkloadPrincipal(named: "web", uid: 4242, selectors: WorkloadSelectors(systemdUnit: "web.service"), as: root)
+        #expect(try SQLiteCLI.run(database: database, "SELECT value FROM meta WHERE key = 'format'") == "3")
+        try engine.access.assign(principal: "web", role: .secretsUser, scope: Scope(parsing: "/vaults/fixture"), as: root)
+
+        #expect(try mount.access.principals(as: root).map(\.name) == ["app", "ops", "root", "web"])
+        let reopened = try VaultEngine(opening: location, clock: clock)
+        #expect(try reopened.access.principals(as: root).map(\.name) == ["app", "ops", "root", "web"])
+        #expect(try reopened.access.assignments(as: root).count == 4)
+        // Format 1's principals still decide as before; deleting one still takes its assignments along.
+        #expect(try reopened.secrets.get(vault: "fixture", name: "db-password", as: Caller(uid: 4242, gid: 4242)).value.bytes
+                == Array("second-value".utf8))
+        try reopened.access.deletePrincipal(named: "app", as: root)
+        #expect(try reopened.access.assignments(as: root).count == 3)
+        var caller = Caller(uid: 4242, gid: 4242)
+        caller.workload = WorkloadLookup(fixed: .identified(Workload(systemdUnit: "web.service")))
+        #expect(try reopened.secrets.get(vault: "fixture", name: "db-password", as: caller).value.bytes == Array("second-value".utf8))
+        #expect(try SQLiteCLI.run(database: database, "PRAGMA foreign_key_check") == "")
+        #expect(try reopened.audit.verify(as: root).isIntact)
+    }
+}

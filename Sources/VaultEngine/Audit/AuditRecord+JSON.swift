@@ -12,6 +12,18 @@ extension AuditRecord {
         out.field("gid", Int64(caller.gid))
         out.field("pid", Int64(caller.pid))
         out.field("uid", Int64(caller.uid))
+        if let workload = caller.workload {
+            out.key("workload")
+            out.begin()
+            out.field("containerID", workload.containerID)
+            out.field("executable", workload.executable)
+            out.field("executableSHA256", workload.executableSHA256)
+            out.field("podNamespace", workload.podNamespace)
+            out.field("podServiceAccount", workload.podServiceAccount)
+            out.field("podUID", workload.podUID)
+            out.field("systemdUnit", workload.systemdUnit)
+            out.end()
+        }
         if let writer = caller.writer {
             out.key("writer")
             out.begin()

@@ -48,6 +48,9 @@ public struct AuditCaller: Codable, Sendable, Hashable {
     public var gid: UInt32
     public var pid: Int32
     public var executable: String?
+    /// The workload the caller was identified as (unit, container, pod, executable), when the decision looked
+    /// at it: only callers whose uid a workload principal names.
+    public var workload: Workload?
     /// The process that wrote the request on a file this one opened, when that was another process (a
     /// passed or inherited descriptor); the decision was this caller's.
     public var writer: AuditWriter?
@@ -57,6 +60,7 @@ public struct AuditCaller: Codable, Sendable, Hashable {
         gid = caller.gid
         pid = caller.pid
         executable = caller.executable ?? Caller.procExecutable(of: caller.pid)
+        if case .identified(let workload) = caller.workload?.identifiedSoFar { self.workload = workload }
         writer = caller.writer.map(AuditWriter.init)
     }
 }

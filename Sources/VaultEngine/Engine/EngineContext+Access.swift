@@ -18,7 +18,14 @@ extension EngineContext {
     /// name needs a vault-scope grant (`objectExists: false`).
     func authorize(_ actions: [DataAction], on resource: Resource, objectExists: Bool = true, draft: AuditDraft,
                    in tx: any StoreTransaction) throws {
-        let evaluator = AccessEvaluator(assignments: try assignments(for: draft.caller, in: tx))
+        let held: [RoleAssignment]
+        do {
+            held = try assignments(for: draft.caller, in: tx)
+        } catch let error as VaultError {
+            if let denial = error.cause as? AccessDenial { draft.decision = .deny(denial.reason) }
+            throw error
+        }
+        let evaluator = AccessEvaluator(assignments: held)
         var denial: AccessDecision?
         for action in actions {
             let decision = evaluator.decide(action, on: resource, objectExists: objectExists)
@@ -52,6 +59,20 @@ extension EngineContext {
             throw VaultError(.vaultNotFound, "Vault '\(Names.printable(name))' was not found.")
         }
         return vault
+    }
+
+    /// The assignments that apply to `caller` in `snapshot`, for a decision made outside the pipeline; a caller
+    /// refused because its workload could not be identified is audited under `operation` with the reason.
+    func assignments(in snapshot: AccessSnapshot, for caller: Caller, auditedAs operation: Operation,
+                     vault: String) throws -> [RoleAssignment] {
+        do {
+            return try snapshot.assignments(for: caller)
+        } catch let error as VaultError {
+            return try audited(operation.name, caller, vault: vault, kind: operation.kind) { draft -> [RoleAssignment] in
+                if let denial = error.cause as? AccessDenial { draft.decision = .deny(denial.reason) }
+                throw error
+            }
+        }
     }
 
     /// The current access snapshot; the tables are read only when their generation moved.

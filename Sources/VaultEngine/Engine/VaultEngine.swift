@@ -142,7 +142,7 @@ public final class VaultEngine: Sendable {
         let check = try AESGCM.seal(Array("kvfs-key-check".utf8), key: key, associatedData: EngineContext.keyCheckAAD(realm: realm))
         unlink(dbTemp)
         try SQLiteBackend.create(path: dbTemp, meta: [
-            "format": String(Schema.formatVersion),
+            "format": String(Schema.newStoreVersion),
             "realm": realm,
             "key_check": Data(check).base64EncodedString(),
             RealmMembership.metaKey: try membership.sealed(under: key),

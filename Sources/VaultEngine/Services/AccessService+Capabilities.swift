@@ -78,7 +78,13 @@ extension AccessService {
                          caller: Caller, publicView: Bool = false, secretForm: SecretForm? = nil) throws -> Inspection {
         let resource = Resource(vault: vault, kind: kind, name: name)
         let outcome: Result<Inspection, VaultError> = try context.readCache.read { tx in
-            let evaluator = AccessEvaluator(assignments: try context.assignments(for: caller, in: tx))
+            let held: [RoleAssignment]
+            do {
+                held = try context.assignments(for: caller, in: tx)
+            } catch let error as VaultError where error.cause is AccessDenial {
+                return .failure(error)
+            }
+            let evaluator = AccessEvaluator(assignments: held)
             let rights = evaluator.grantedActions(on: resource, among: kind.allActions)
             guard !rights.isEmpty else {
                 return .failure(VaultError(.accessDenied, "Caller \(caller) holds no right on '\(resource)'."))
@@ -128,6 +134,10 @@ extension AccessService {
             return inspection
         case .failure(let error):
             return try context.audited(Operation.inspect(kind).name, caller, vault: vault, kind: kind, object: name, version: version) { draft -> Inspection in
+                if let denial = error.cause as? AccessDenial {
+                    draft.decision = .deny(denial.reason)
+                    throw error
+                }
                 draft.decision = .deny(error.code == .accessDenied ? "DeniedWithNoValidRBAC: no role grants any action on \(resource)" : error.message)
                 throw error
             }
@@ -140,7 +150,8 @@ extension AccessService {
     ///   and is not the store's Owner — whether or not the vault exists; `.vaultNotFound` for a missing vault.
     public func inspectCollection(_ kind: ObjectKind, vault: String, as caller: Caller) throws -> CollectionInspection {
         let snapshot = try context.snapshot()
-        let evaluator = AccessEvaluator(assignments: snapshot.assignments(for: caller))
+        let held = try context.assignments(in: snapshot, for: caller, auditedAs: Operation.list(kind), vault: vault)
+        let evaluator = AccessEvaluator(assignments: held)
         try requireVisible(vault, evaluator, snapshot, operation: Operation.list(kind), caller: caller)
         let rights = evaluator.grantedActions(on: Resource(vault: vault, kind: kind), among: kind.allActions)
         return CollectionInspection(rights: rights, capabilities: CapabilityRules.collection(kind, rights: rights))
@@ -151,7 +162,8 @@ extension AccessService {
     ///   `.vaultNotFound` for a missing vault.
     public func inspectVault(_ vault: String, as caller: Caller) throws {
         let snapshot = try context.snapshot()
-        try requireVisible(vault, AccessEvaluator(assignments: snapshot.assignments(for: caller)), snapshot,
+        let held = try context.assignments(in: snapshot, for: caller, auditedAs: Operation.vaultGet, vault: vault)
+        try requireVisible(vault, AccessEvaluator(assignments: held), snapshot,
                            operation: Operation.vaultGet, caller: caller)
     }
 

@@ -9,7 +9,12 @@ public struct AccessService: Sendable {
     /// - Throws: `.invalidArgument`, `.conflict` (name or binding taken), `.accessDenied`.
     @discardableResult
     public func createPrincipal(named name: String, kind: Principal.Kind, unixID: UInt32, as caller: Caller) throws -> Principal {
-        try context.runOnStore(.principalCreate, caller, checking: { try Names.validatePrincipal(name) }) { step in
+        try context.runOnStore(.principalCreate, caller, checking: {
+            try Names.validatePrincipal(name)
+            guard kind != .workload else {
+                throw VaultError(.invalidArgument, "A workload principal needs its selectors: create it with createWorkloadPrincipal.")
+            }
+        }) { step in
                 let existing = try step.tx.principals()
                 if let clash = existing.first(where: { Names.key($0.name) == Names.key(name) }) {
                     throw VaultError(.conflict, "A principal named '\(clash.name)' already exists.")
@@ -20,6 +25,32 @@ public struct AccessService: Sendable {
                 let principal = Principal(name: name, kind: kind, unixID: unixID, created: context.clock.now())
                 try step.tx.insertPrincipal(principal)
                 return principal
+        }
+    }
+
+    /// Creates a principal bound to a workload run by `uid`: every selector set must match the caller (its
+    /// systemd unit, container, pod, executable and digest, and its gid when given). Owner only. The first
+    /// workload principal moves the store to format 2 (docs/store-format.md), in the same transaction.
+    /// - Throws: `.invalidArgument` (a selector that is not valid, or none naming a workload), `.conflict`
+    ///   (the name is taken, or another principal has the same uid and selectors), `.accessDenied`.
+    @discardableResult
+    public func createWorkloadPrincipal(named name: String, uid: UInt32, selectors: WorkloadSelectors,
+                                        as caller: Caller) throws -> Principal {
+        var canonical = selectors
+        return try context.runOnStore(.principalCreate, caller, checking: {
+            try Names.validatePrincipal(name)
+            canonical = try WorkloadRules.validated(selectors)
+        }) { step in
+            let existing = try step.tx.principals()
+            if let clash = existing.first(where: { Names.key($0.name) == Names.key(name) }) {
+                throw VaultError(.conflict, "A principal named '\(clash.name)' already exists.")
+            }
+            if let clash = existing.first(where: { $0.kind == .workload && $0.unixID == uid && $0.selectors == canonical }) {
+                throw VaultError(.conflict, "Principal '\(clash.name)' is already bound to uid \(uid) with the same selectors.")
+            }
+            let principal = Principal(name: name, kind: .workload, unixID: uid, selectors: canonical, created: context.clock.now())
+            try step.tx.insertPrincipal(principal)
+            return principal
         }
     }
 

@@ -75,7 +75,8 @@ extension SecretService {
     ///   `.vaultNotFound`.
     public func prepareTemporaryFile(vault: String, as caller: Caller) throws {
         let snapshot = try context.snapshot()
-        let evaluator = AccessEvaluator(assignments: snapshot.assignments(for: caller))
+        let held = try context.assignments(in: snapshot, for: caller, auditedAs: Operation.secretSet, vault: vault)
+        let evaluator = AccessEvaluator(assignments: held)
         let allowed = evaluator.grantAnywhere(DataAction.Secrets.setSecret, .secret, in: vault) != nil
         if !allowed {
             try context.audited(Operation.secretSet.name, caller, vault: vault, kind: .secret) { draft in

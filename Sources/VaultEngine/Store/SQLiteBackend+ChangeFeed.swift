@@ -9,7 +9,7 @@ extension SQLiteBackend {
         let format = try db.row("SELECT value FROM meta WHERE key = 'format'").flatMap { $0["value"] }.flatMap(String.init(sqliteValue:))
         guard format == "1" else { return }
         try db.execute(Schema.changeFeed)
-        try db.run("UPDATE meta SET value = ? WHERE key = 'format'", [String(Schema.formatVersion)])
+        try db.run("UPDATE meta SET value = ? WHERE key = 'format'", [String(Schema.changeFeedVersion)])
     }
 
     func changeListener() throws -> any StoreChangeListener {

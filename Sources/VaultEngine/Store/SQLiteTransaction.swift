@@ -81,11 +81,30 @@ struct SQLiteTransaction: StoreTransaction {
     // MARK: principals and assignments
 
     func principals() throws -> [Principal] {
-        try rows("SELECT * FROM principals ORDER BY name_key").map(Self.principal)
+        // Named columns, never `*`: a connection keeps its compiled statements and their column names, which
+        // must not outlive the migration to format 3 (it adds `selectors`). Formats 1 and 2 have no such column.
+        let selectors = try Self.hasWorkloadSelectors(meta("format")) ? "selectors" : "NULL AS selectors"
+        return try rows("SELECT name, name_key, kind, unix_id, created, \(selectors) FROM principals ORDER BY name_key").map(Self.principal)
     }
 
     func insertPrincipal(_ p: Principal) throws {
-        try run("INSERT INTO principals(name, name_key, kind, unix_id, created) VALUES (?, ?, ?, ?, ?)", [p.name, Names.key(p.name), p.kind.rawValue, Int64(p.unixID), p.created.timeIntervalSince1970])
+        guard p.kind == .workload else {
+            try run("INSERT INTO principals(name, name_key, kind, unix_id, created) VALUES (?, ?, ?, ?, ?)", [p.name, Names.key(p.name), p.kind.rawValue, Int64(p.unixID), p.created.timeIntervalSince1970])
+            return
+        }
+        if try !Self.hasWorkloadSelectors(meta("format")) {
+            try db.execute(Schema.version3Migration)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let selectors = String(decoding: try encoder.encode(p.selectors ?? WorkloadSelectors()), as: UTF8.self)
+        try run("INSERT INTO principals(name, name_key, kind, unix_id, created, selectors) VALUES (?, ?, ?, ?, ?, ?)",
+                [p.name, Names.key(p.name), p.kind.rawValue, Int64(p.unixID), p.created.timeIntervalSince1970, selectors])
+    }
+
+    /// Whether a store of this format has the principals' `selectors` column (format 3 on).
+    private static func hasWorkloadSelectors(_ format: String?) -> Bool {
+        (format.flatMap { Int($0) } ?? 1) >= 3
     }
 
     func removePrincipal(nameKey: String) throws {
@@ -98,7 +117,16 @@ struct SQLiteTransaction: StoreTransaction {
         guard let kind = Principal.Kind(rawValue: try r("kind")), let unixID = UInt32(exactly: try r("unix_id") as Int64) else {
             throw VaultError(.corrupted, "Principal '\(Names.printable(name))' has an unknown kind or id in the store.")
         }
-        return Principal(name: name, kind: kind, unixID: unixID, created: try r.date("created"))
+        var selectors: WorkloadSelectors?
+        if kind == .workload {
+            guard case .text(let json)? = row["selectors"],
+                  let decoded = try? JSONDecoder().decode(WorkloadSelectors.self, from: Data(json.utf8)),
+                  let valid = try? WorkloadRules.validated(decoded), valid == decoded else {
+                throw VaultError(.corrupted, "Workload principal '\(Names.printable(name))' has unreadable selectors in the store.")
+            }
+            selectors = valid
+        }
+        return Principal(name: name, kind: kind, unixID: unixID, selectors: selectors, created: try r.date("created"))
     }
 
     private static let assignmentColumns = """

@@ -1,10 +1,20 @@
-/// The on-disk format, version 2 (docs/store-format.md). A store records its version in `meta.format`;
-/// an engine refuses a store whose version it does not know, and brings a store of an older version it
-/// knows up to date in its first write transaction (`SQLiteBackend.migrate`), so opening still never writes.
+/// The on-disk format (docs/store-format.md). A store records its version in `meta.format`; an engine refuses
+/// a store whose version it does not know, and brings a store of an older version it knows up to date in a
+/// write transaction, so opening still never writes:
+/// - 1: the schema below;
+/// - 2: 1 plus the change feed (`changeFeed`), which `kvfs init` writes and the first write of a format-1
+///   store adds (`SQLiteBackend.migrate`);
+/// - 3: 2 with principals bound to workloads (`version3Migration`), which a store undergoes in the
+///   transaction that creates its first workload principal.
 enum Schema {
-    static let formatVersion = 2
-    /// The versions this engine opens: 1 reads as having an empty change feed until its first write.
-    static let readableVersions: Set<Int> = [1, 2]
+    /// The newest format this engine writes.
+    static let formatVersion = 3
+    /// The format with the change feed, and the one `kvfs init` writes: a store using no workload principal
+    /// stays readable by every kvfs that knows the feed.
+    static let changeFeedVersion = 2
+    static let newStoreVersion = changeFeedVersion
+    /// Every format this engine opens (1 reads as having an empty change feed until its first write).
+    static let readableVersions: Set<Int> = [1, 2, 3]
 
     static let version1 = """
     CREATE TABLE meta (
@@ -163,4 +173,40 @@ enum Schema {
     static let changeFeedTable = "changes"
     /// How many of the newest change-feed rows a store keeps (at least; pruning runs every 1024 rows).
     static let changeFeedRetention = 16384
+
+    /// Format 2 → 3: `principals` gains the kind `workload` and a `selectors` column (the selectors' JSON), and
+    /// the one-principal-per-uid rule keeps holding for users and groups only (many workloads run as one uid).
+    /// SQLite cannot change a table's constraints, so both tables of principals and assignments are rebuilt
+    /// under new names, copied, and renamed into place; the assignments' table goes first, so dropping the old
+    /// principals cascades to nothing. Runs inside one write transaction: a failure leaves format 1 as it was.
+    static let version3Migration = """
+    CREATE TABLE principals_v3 (
+        name      TEXT NOT NULL,
+        name_key  TEXT PRIMARY KEY NOT NULL,
+        kind      TEXT NOT NULL CHECK (kind IN ('user', 'group', 'workload')),
+        unix_id   INTEGER NOT NULL,
+        created   REAL NOT NULL,
+        selectors TEXT,
+        CHECK ((kind = 'workload') = (selectors IS NOT NULL))
+    );
+    INSERT INTO principals_v3(name, name_key, kind, unix_id, created) SELECT name, name_key, kind, unix_id, created FROM principals;
+    CREATE TABLE role_assignments_v3 (
+        id            TEXT PRIMARY KEY NOT NULL,
+        principal_key TEXT NOT NULL REFERENCES principals_v3(name_key) ON DELETE CASCADE,
+        role_id       TEXT NOT NULL,
+        scope         TEXT NOT NULL,
+        scope_key     TEXT NOT NULL,
+        vault_key     TEXT NOT NULL,
+        created       REAL NOT NULL,
+        UNIQUE (principal_key, role_id, scope_key)
+    );
+    INSERT INTO role_assignments_v3 SELECT id, principal_key, role_id, scope, scope_key, vault_key, created FROM role_assignments;
+    DROP TABLE role_assignments;
+    DROP TABLE principals;
+    ALTER TABLE principals_v3 RENAME TO principals;
+    ALTER TABLE role_assignments_v3 RENAME TO role_assignments;
+    CREATE UNIQUE INDEX principals_by_binding ON principals(kind, unix_id) WHERE kind <> 'workload';
+    CREATE INDEX role_assignments_by_principal ON role_assignments(principal_key);
+    UPDATE meta SET value = '3' WHERE key = 'format';
+    """
 }

@@ -20,6 +20,9 @@ public struct Caller: Sendable, Hashable, CustomStringConvertible {
     /// caller — the opener: the open is the authority, as with any Unix descriptor — and the audit line names
     /// both.
     public var writer: Writer?
+    /// Identifies the caller's workload (systemd unit, container, pod, executable) when a workload principal
+    /// could match it; set by the mount, `nil` for callers identified only by uid and gid (the CLI).
+    public var workload: WorkloadLookup?
 
     /// A process that wrote on a file another process opened: what the audit says of it.
     public struct Writer: Sendable, Hashable {
@@ -57,9 +60,11 @@ public struct Caller: Sendable, Hashable, CustomStringConvertible {
 extension Caller {
     /// A filesystem request's caller: the kernel's uid, gid and pid; supplementary groups are read from
     /// `/proc/<pid>/status` only if a decision needs them, the executable only when an audit line is written.
-    public static func fromRequest(uid: UInt32, gid: UInt32, pid: Int32) -> Caller {
+    /// `workload` identifies the process's workload when the engine asks.
+    public static func fromRequest(uid: UInt32, gid: UInt32, pid: Int32, workload: WorkloadLookup? = nil) -> Caller {
         var caller = Caller(uid: uid, gid: gid, pid: pid)
         caller.groupsDeferred = pid > 0
+        caller.workload = workload
         return caller
     }
 

@@ -18,7 +18,7 @@ import Glibc
 public final class VaultTree: FileSystemOperations {
     let tree: TreeContext
     let inodes = InodeTable()
-    let callers = CallerResolver()
+    let callers: CallerResolver
     let handles = HandleTable()
     /// What each caller may hold through control files.
     let budget: ControlBudget
@@ -29,10 +29,11 @@ public final class VaultTree: FileSystemOperations {
     var engine: VaultEngine { tree.engine }
 
     /// A tree over `engine`, optionally limited to some vaults, with `controlLimits` for every caller's control
-    /// files.
+    /// files; `podMap` names a file of pod UIDs to Kubernetes namespace and service account (docs/workloads.md).
     public init(engine: VaultEngine, vaults: [String]? = nil, temporaryFilesAbandonedAfter: TimeInterval = 60,
-                controlLimits: ControlFileLimits = .standard, logger: Logger = Logger(label: "kvfs.fs")) {
+                controlLimits: ControlFileLimits = .standard, podMap: String? = nil, logger: Logger = Logger(label: "kvfs.fs")) {
         self.budget = ControlBudget(controlLimits)
+        self.callers = CallerResolver(podMap: podMap)
         self.tree = TreeContext(engine: engine, vaultFilter: vaults.map { Set($0.map(Names.key)) }, started: Date(),
                                 temporaries: TemporaryFiles(abandonAfter: temporaryFilesAbandonedAfter))
         self.logger = logger

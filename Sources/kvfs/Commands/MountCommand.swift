@@ -46,6 +46,8 @@ struct MountCommand: ParsableCommand {
     var maxControlFiles: Int = ControlFileLimits.standard.openFiles
     @Option(name: .long, help: "Bytes of requests and responses one uid's open control files may hold; a write past it is EAGAIN.")
     var maxControlBytes: Int = ControlFileLimits.standard.pendingBytes
+    @Option(name: .long, help: ArgumentHelp("A JSON file of pod UIDs to {namespace, serviceAccount}, kept by a node agent, for workload principals that name them (docs/workloads.md).", valueName: "file"))
+    var podMap: String?
 
     @Option(name: .long, help: ArgumentHelp("Free a parsed private key this many seconds after its last use (0: after each operation).", valueName: "seconds"))
     var keyCacheLifetime: Double = 30
@@ -57,6 +59,9 @@ struct MountCommand: ParsableCommand {
         guard (0...3_600).contains(auditWindow) else { throw ValidationError("--audit-window must be 0 to 3600 seconds.") }
         guard maxControlFiles >= 1 else { throw ValidationError("--max-control-files must be at least 1.") }
         guard maxControlBytes >= 4096 else { throw ValidationError("--max-control-bytes must be at least 4096.") }
+        if let podMap, !FileManager.default.fileExists(atPath: podMap) {
+            throw ValidationError("--pod-map '\(podMap)' does not exist: give the file of pod UIDs your node agent writes.")
+        }
     }
 
     func run() throws {
@@ -84,7 +89,7 @@ struct MountCommand: ParsableCommand {
             try VaultMount.serve(engine: engine, at: mountpoint, vaults: vault.isEmpty ? nil : vault, options: mountOptions,
                                  readiness: readyFD.map(MountReadiness.Notifier.init(fd:)),
                                  controlLimits: ControlFileLimits(openFiles: maxControlFiles, pendingBytes: maxControlBytes),
-                                 logger: CLILog.logger)
+                                 podMap: podMap.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, logger: CLILog.logger)
             return
         }
         try daemonize()
@@ -100,6 +105,7 @@ struct MountCommand: ParsableCommand {
         if `private` { arguments.append("--private") }
         if let options { arguments += ["-o", options] }
         if let auditCheckpoints { arguments += ["--audit-checkpoints", auditCheckpoints] }
+        if let podMap { arguments += ["--pod-map", URL(fileURLWithPath: podMap).standardizedFileURL.path] }
         arguments += ["--audit-checkpoint-lines", String(auditCheckpointLines), "--audit-checkpoint-interval", String(auditCheckpointInterval)]
         arguments += ["--audit-window", String(auditWindow), "--max-control-files", String(maxControlFiles),
                       "--max-control-bytes", String(maxControlBytes), "--key-cache-lifetime", String(keyCacheLifetime)]

@@ -159,11 +159,25 @@ enum Shapes {
     }
 
     static func principal(_ p: Principal) -> JSONValue {
-        .object([
+        var fields: [String: JSONValue] = [
             "name": .string(p.name), "type": .string(p.kind.rawValue),
-            "uid": p.kind == .user ? .int(Int(p.unixID)) : .null, "gid": p.kind == .group ? .int(Int(p.unixID)) : .null,
+            "uid": p.kind != .group ? .int(Int(p.unixID)) : .null, "gid": p.kind == .group ? .int(Int(p.unixID)) : .null,
             "created": .date(p.created),
-        ])
+        ]
+        if let s = p.selectors {
+            // Users and groups keep their shape; a workload principal adds what it requires besides its uid.
+            fields["gid"] = s.gid.map { .int(Int($0)) } ?? .null
+            fields["workload"] = .object([
+                "systemdUnit": s.systemdUnit.map(JSONValue.string) ?? .null,
+                "containerId": s.containerID.map(JSONValue.string) ?? .null,
+                "podUid": s.podUID.map(JSONValue.string) ?? .null,
+                "podNamespace": s.podNamespace.map(JSONValue.string) ?? .null,
+                "podServiceAccount": s.podServiceAccount.map(JSONValue.string) ?? .null,
+                "executable": s.executable.map(JSONValue.string) ?? .null,
+                "executableSha256": s.executableSHA256.map(JSONValue.string) ?? .null,
+            ])
+        }
+        return .object(fields)
     }
 
     static func role(_ role: BuiltInRole) -> JSONValue {

@@ -26,6 +26,8 @@ final class VaultMountFixture: @unchecked Sendable {
         var users: [(name: String, uid: UInt32)] = []
         /// name → gid (groups).
         var groups: [(name: String, gid: UInt32)] = []
+        /// Workload principals: name, the uid they run as, and their selectors.
+        var workloads: [(name: String, uid: UInt32, selectors: WorkloadSelectors)] = []
         /// (principal, role, scope).
         var assignments: [(String, String, String)] = []
         /// (vault, name, value): seeded through `kvfs secret set` before mounting.
@@ -122,6 +124,9 @@ final class VaultMountFixture: @unchecked Sendable {
         }
         for user in setup.users { try engine.access.createPrincipal(named: user.name, kind: .user, unixID: user.uid, as: owner) }
         for group in setup.groups { try engine.access.createPrincipal(named: group.name, kind: .group, unixID: group.gid, as: owner) }
+        for workload in setup.workloads {
+            try engine.access.createWorkloadPrincipal(named: workload.name, uid: workload.uid, selectors: workload.selectors, as: owner)
+        }
         for (assignee, role, scope) in setup.assignments {
             guard let builtIn = BuiltInRole.named(role) else { throw VaultTestError("no built-in role '\(role)'") }
             try engine.access.assign(principal: assignee, role: builtIn, scope: try Scope(parsing: scope), as: owner)
@@ -191,7 +196,10 @@ final class VaultMountFixture: @unchecked Sendable {
     func path(_ relative: String) -> String { mountpoint + "/" + relative }
 
     /// Runs the operations in order as `identity`, in one child process; paths are relative to the mount.
-    func probe(_ identity: VaultProcess.Identity, _ ops: [ProbeOp], timeout: TimeInterval = 30) throws -> [ProbeResult] {
+    /// `launcher` comes between the identity change and the probe (a command that execs its arguments, e.g.
+    /// one that first moves itself into a cgroup).
+    func probe(_ identity: VaultProcess.Identity, _ ops: [ProbeOp], launcher: [String] = [],
+               timeout: TimeInterval = 30) throws -> [ProbeResult] {
         let absolute = ops.map { op -> [Any] in
             var json = op.json
             json[1] = path(json[1] as! String)
@@ -199,7 +207,7 @@ final class VaultMountFixture: @unchecked Sendable {
             return json
         }
         let encoded = String(decoding: try JSONSerialization.data(withJSONObject: absolute), as: UTF8.self)
-        let outcome = try VaultProcess.run(identity.setprivArguments + ["/usr/bin/python3", probePath, encoded], timeout: timeout)
+        let outcome = try VaultProcess.run(identity.setprivArguments + launcher + ["/usr/bin/python3", probePath, encoded], timeout: timeout)
         guard outcome.succeeded,
               let list = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]],
               list.count == ops.count else {

@@ -120,6 +120,8 @@ protocol StoreTransaction {
     func lastAudit() throws -> AuditRow?
     func appendAudit(_ row: AuditRow) throws
     func auditRows(afterSeq: Int64, limit: Int) throws -> [AuditRow]
+    /// Removes the audit lines up to and including `throughSeq` (pruning behind a signed checkpoint).
+    func removeAudit(throughSeq: Int64) throws
 }
 
 /// A store's database: closure-scoped transactions, the transaction handle valid only inside the closure.

@@ -22,7 +22,7 @@ enum ExitCodes {
         case .invalidArgument, .invalidVaultName, .malformedBackup, .tooLarge: invalidInput
         case .storeMissing, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure: storeError
         case .disabled, .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden,
-             .purgeProtected, .vaultPurgeProtected, .backupTooManyVersions: forbidden
+             .purgeProtected, .vaultPurgeProtected, .backupTooManyVersions, .roleNotDelegable: forbidden
         }
     }
 }

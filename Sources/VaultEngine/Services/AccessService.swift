@@ -97,6 +97,15 @@ public struct AccessService: Sendable {
         }
     }
 
+    /// Whether the caller may change some role assignments (the Owner, or a Key Vault Data Access Administrator
+    /// at any scope), for front-ends that show rights (a control file's mode bits). Writes no audit line: each
+    /// change is decided and audited on its own.
+    /// - Throws: store errors.
+    public func mayManageAssignments(as caller: Caller) throws -> Bool {
+        if context.isOwner(caller) { return true }
+        return try context.backend.read { tx in try context.assignments(for: caller, in: tx).contains { $0.role.managesAssignments } }
+    }
+
     private func authorizeAssignmentChange(role: BuiltInRole, scope: Scope, draft: AuditDraft, in tx: any StoreTransaction) throws {
         if context.isOwner(draft.caller) { return }
         let held = try context.assignments(for: draft.caller, in: tx)

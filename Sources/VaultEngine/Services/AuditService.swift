@@ -27,6 +27,15 @@ public struct AuditService: Sendable {
         }
     }
 
+    /// Whether the caller may read some audit lines (the Owner, or a holder of the Key Vault Audit Reader at any
+    /// scope), for front-ends that show rights (a control file's mode bits). Writes no audit line: the reads
+    /// themselves are decided and audited.
+    /// - Throws: store errors.
+    public func mayRead(as caller: Caller) throws -> Bool {
+        if context.isOwner(caller) { return true }
+        return try context.backend.read { tx in try context.assignments(for: caller, in: tx).contains { $0.role.readsAudit } }
+    }
+
     /// The vaults whose lines the caller may read (`nil`: every line), deciding and recording the decision.
     private func readableVaults(_ step: StoreStep) throws -> Set<String>? {
         let held = try context.assignments(for: step.draft.caller, in: step.tx).filter(\.role.readsAudit)

@@ -14,7 +14,9 @@ struct MountCommand: ParsableCommand {
         By default kvfs detaches and returns once the mount is ready; --foreground keeps it in the \
         foreground (for systemd and tests). SIGINT or SIGTERM unmount cleanly; so does `kvfs unmount`. \
         Run as root, the mount is open to every user (allow_other) and each request is decided by the \
-        caller's principals. A dead mount left at MOUNTPOINT by a killed daemon is detached first.
+        caller's principals. A dead mount left at MOUNTPOINT by a killed daemon is detached first. Under \
+        systemd (Type=notify, $NOTIFY_SOCKET) the foreground process sends READY=1 once the mount answers and \
+        STOPPING=1 when it shuts down.
         Examples:
           kvfs mount /run/kvfs
           kvfs mount /run/kvfs --store /var/lib/kvfs --vault app1 --foreground
@@ -71,7 +73,7 @@ struct MountCommand: ParsableCommand {
             try VaultMount.serve(engine: engine, at: mountpoint, vaults: vault.isEmpty ? nil : vault, options: mountOptions,
                                  readiness: readyFD.map(MountReadiness.Notifier.init(fd:)),
                                  controlLimits: ControlFileLimits(openFiles: maxControlFiles, pendingBytes: maxControlBytes),
-                                 logger: CLILog.logger)
+                                 systemd: SystemdNotifier.fromEnvironment(), logger: CLILog.logger)
             return
         }
         try daemonize()

@@ -52,6 +52,17 @@ struct DataAccessAdministratorTests {
         #expect(try store.engine.access.assignments(principal: "app", as: Self.owner).isEmpty)
     }
 
+    @Test("A delegated assignment takes effect at once, and its removal too, in the engine that made it")
+    func takesEffectAtOnce() throws {
+        let store = try Self.fixture()
+        let app = TestStore.user(3299)
+        #expect(vaultError { _ = try store.engine.secrets.get(vault: "vault1", name: "a", as: app) }?.reason == .accessDenied)
+        let made = try store.engine.access.assign(principal: "app", role: .secretsUser, scope: Scope(vault: "vault1"), as: Self.vaultAdmin)
+        #expect(try store.engine.secrets.get(vault: "vault1", name: "a", as: app).value.count == 5)
+        try store.engine.access.removeAssignment(id: made.id, as: Self.vaultAdmin)
+        #expect(vaultError { _ = try store.engine.secrets.get(vault: "vault1", name: "a", as: app) }?.reason == .accessDenied)
+    }
+
     @Test("Scope: its vault and the objects in it, never another vault or the store; an object-scope grant covers that object only")
     func scopeTable() throws {
         let store = try Self.fixture()

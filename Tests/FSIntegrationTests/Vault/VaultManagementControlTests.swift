@@ -115,6 +115,8 @@ extension VaultMountTests {
                 #expect(try mount.probe(Self.nobody, .stat(".audit")).number("mode") == 0)
                 #expect(try Self.control(mount, Self.nobody, ".audit", #"{"op":"list"}"#)["open"] == "EACCES")
                 #expect(try Self.control(mount, Self.officer, ".audit", #"{"op":"verify"}"#)["open"] == "EACCES")
+                #expect(try Self.control(mount, Self.delegator, ".audit", #"{"op":"list"}"#)["open"] == "EACCES")
+                #expect(try Self.control(mount, Self.storeAuditor, ".access", #"{"op":"list"}"#)["open"] == "EACCES")
                 let bogus = try Self.control(mount, Self.storeAuditor, ".audit", #"{"op":"drop"}"#)
                 #expect(bogus["write"] == "EINVAL", "\(bogus)")
                 // A vault-scope reader asking for another vault: EACCES on the write, the reason in the answer.
@@ -186,6 +188,14 @@ extension VaultMountTests {
                 #expect(try Self.kvfs(mount, Self.dataAdmin, ["role", "assignment", "create", "--assignee", "app", "--role", "Key Vault Reader", "--scope", "/vaults/alpha"]).status == 3)
                 #expect(try Self.kvfs(mount, Self.nobody, ["role", "assignment", "list"]).status == 3)
                 #expect(try Self.kvfs(mount, Self.delegator, ["role", "assignment", "create", "--assignee", "ghost", "--role", "Key Vault Reader", "--scope", "/vaults/alpha"]).status == 2)
+                // An assignment of a role it may not delegate, made by the owner, it may not remove either: 7, and it stays.
+                let owned = try mount.kvfs(["role", "assignment", "create", "--assignee", "app", "--role", "Key Vault Certificate User", "--scope", "/vaults/alpha"])
+                let ownedID = try #require((try JSONSerialization.jsonObject(with: Data(owned.stdout.utf8)) as? [String: Any])?["id"] as? String)
+                #expect(try Self.kvfs(mount, Self.delegator, ["role", "assignment", "delete", "--ids", ownedID]).status == 7)
+                #expect(try mount.kvfs(["role", "assignment", "list", "--assignee", "app"]).stdout.contains(ownedID))
+                // Each right stays with its own file: the delegator reads no audit, an auditor changes no assignment.
+                #expect(try Self.kvfs(mount, Self.delegator, ["audit", "list"]).status == 3)
+                #expect(try Self.kvfs(mount, Self.storeAuditor, ["role", "assignment", "create", "--assignee", "app", "--role", "Key Vault Reader", "--scope", "/vaults/alpha"]).status == 3)
             }
         }
 

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Writes the golden store fixture for the current on-disk format (docs/store-format.md) into
-# Tests/VaultEngineTests/Fixtures/store-v1. Run it only when a new format version is introduced; the
+# Tests/VaultEngineTests/Fixtures/store-v<format>. Run it only when a new format version is introduced; the
 # fixture of an older version must stay as it is so the test proves old stores still open.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --product kvfs >/dev/null
 kvfs=.build/debug/kvfs
-out=Tests/VaultEngineTests/Fixtures/store-v1
+format=$(sed -n 's/^    static let formatVersion = \([0-9]*\)$/\1/p' Sources/VaultEngine/Store/Schema.swift)
+out=Tests/VaultEngineTests/Fixtures/store-v$format
 rm -rf "$out" && mkdir -p "$out"
 # A fixed, published test key: this fixture protects nothing.
 printf '%s\n' 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f > "$out/fixture-master-key.hex"
+chmod 600 "$out/fixture-master-key.hex"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export KVFS_STORE="$work/store"

@@ -26,6 +26,10 @@ extension VaultError.Reason {
         case .invalidArgument, .invalidVaultName, .malformedBackup: EINVAL
         case .tooLarge: EFBIG
         case .storeMissing, .storeExists, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure: EIO
+        // The caller was signalled; the kernel hands EINTR to nobody once the caller is gone.
+        case .interrupted: EINTR
+        // A request kvfs never carries out (a key release).
+        case .unsupported: EOPNOTSUPP
         }
     }
 }

@@ -30,7 +30,16 @@ public enum VaultMount {
             throw error
         }
         let sweeper = PurgeTimer(engine: engine, interval: purgeInterval, logger: logger)
+        // Changes made outside the mount reach the kernel's caches and the files' pollers.
+        let watcher: ChangeWatcher?
+        do {
+            watcher = try ChangeWatcher(engine: engine, tree: tree, kernel: mount.kernel, logger: logger)
+        } catch {
+            logger.warning("changes made outside this mount will not wake pollers: \(error)")
+            watcher = nil
+        }
         defer {
+            watcher?.stop()
             systemd?.stopping(status: "Unmounted \(mountpoint)")
             sweeper.stop()
             try? engine.flushAudit()

@@ -25,7 +25,7 @@ do {
     exit(ExitCodes.code(for: error))
 } catch let error as FuseMountError {
     Output.error(error.message)
-    exit(ExitCodes.failure)
+    exit(ExitCodes.code(for: error))
 } catch let error as InputError {
     Output.error(error.description)
     exit(ExitCodes.invalidInput)

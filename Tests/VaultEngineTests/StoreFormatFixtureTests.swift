@@ -69,6 +69,42 @@ import Testing
         #expect(try reopened.audit.verify(as: root).isIntact)
     }
 
+    /// Format 2 added the change feed. A format-1 store opens with an empty feed and stays format 1 while only
+    /// read; its first write migrates it (table, triggers, `meta.format` = 2) in that write's transaction, and
+    /// that write is the feed's first change.
+    @Test func migratesToFormat2OnFirstWrite() throws {
+        defer { cleanUp() }
+        let root = Caller(uid: 0, gid: 0)
+        let engine = try VaultEngine(opening: location, clock: clock)
+        _ = try engine.secrets.get(vault: "fixture", name: "db-password", as: Caller(uid: 4242, gid: 4242))
+        #expect(try engine.changes.latest() == 0)
+        try engine.flushAudit()
+        #expect(try SQLiteCLI.run(database: directory + "/kvfs.db", "SELECT value FROM meta WHERE key = 'format'") == "1")
+        _ = try engine.secrets.set(vault: "fixture", name: "db-password", value: Array("third-value".utf8), as: root)
+        #expect(try SQLiteCLI.run(database: directory + "/kvfs.db", "SELECT value FROM meta WHERE key = 'format'") == "2")
+        let page = try engine.changes.changes(after: 0)
+        #expect(!page.changes.isEmpty && page.changes.allSatisfy { $0.vault == "fixture" && $0.kind == .secret && $0.name == "db-password" })
+        let reopened = try VaultEngine(opening: location, clock: clock)
+        #expect(try reopened.secrets.get(vault: "fixture", name: "db-password", as: root).value.bytes == Array("third-value".utf8))
+        #expect(try reopened.changes.latest() == page.latest)
+        #expect(try reopened.audit.verify(as: root).isIntact)
+    }
+
+    /// The golden store of format 2 opens, reads as written, and holds the feed its making wrote.
+    @Test func formatTwoFixtureOpensWithItsFeed() throws {
+        defer { cleanUp() }
+        let fixture = try #require(Bundle.module.url(forResource: "Fixtures/store-v2", withExtension: nil))
+        let copy = directory + "/v2"
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.copyItem(atPath: fixture.path + "/kvfs.db", toPath: copy + "/kvfs.db")
+        let engine = try VaultEngine(opening: StoreLocation(directory: copy, masterKeyFile: fixture.path + "/fixture-master-key.hex"), clock: clock)
+        let root = Caller(uid: 0, gid: 0)
+        #expect(try engine.secrets.get(vault: "fixture", name: "DB-PASSWORD", as: Caller(uid: 4242, gid: 4242)).value.bytes == Array("second-value".utf8))
+        let page = try engine.changes.changes(after: 0)
+        #expect(ChangeFeedTests.touched(page) == ["fixture/-/-", "fixture/secret/db-password", "fixture/secret/old-token"])
+        #expect(try engine.audit.verify(as: root).isIntact)
+    }
+
     @Test func wrongKeyIsRefused() throws {
         defer { cleanUp() }
         let keyFile = directory + "/other.key"

@@ -13,7 +13,7 @@ public struct AuditFilter: Sendable, Equatable {
     public var result: String?
     /// Only lines at or after this time.
     public var since: Date?
-    /// Only lines before this time.
+    /// Only lines at or before this time.
     public var until: Date?
 
     /// A filter; every argument defaults to matching everything.
@@ -37,7 +37,7 @@ public struct AuditFilter: Sendable, Equatable {
         if let operation, record.operationName.lowercased() != operation.lowercased() { return false }
         if let result, record.resultType.lowercased() != result.lowercased() { return false }
         if let sinceText, record.time < sinceText { return false }
-        if let untilText, record.time >= untilText { return false }
+        if let untilText, record.time > untilText { return false }
         return true
     }
 }

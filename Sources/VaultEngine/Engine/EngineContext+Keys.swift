@@ -10,7 +10,7 @@ extension EngineContext {
         let kid = id(.key, vault: vault.name, name: object.name, version: record.version).description
         let (jwk, pem) = try KeyRules.crypto { (try publicKey.publicJWK(kid: kid, keyOps: details.operations), try publicKey.publicPEM()) }
         return KeyBundle(properties: properties(object, record, vault: vault), key: jwk, parameters: publicKey.parameters,
-                         publicKeyPEM: pem)
+                         publicKeyPEM: pem, exportable: details.exportable ?? false, releasePolicy: details.releasePolicy)
     }
 
 

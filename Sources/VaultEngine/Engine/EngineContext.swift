@@ -58,8 +58,8 @@ final class EngineContext: Sendable {
         guard let format = meta.0, let realm = meta.1, let keyCheck = meta.2 else {
             throw VaultError(.corrupted, "The store at '\(location.directory)' lacks its format metadata.")
         }
-        guard format == String(Schema.formatVersion) else {
-            throw VaultError(.corrupted, "The store at '\(location.directory)' has format version \(format); this kvfs reads version \(Schema.formatVersion).")
+        guard let version = Int(format), Schema.readableVersions.contains(version) else {
+            throw VaultError(.corrupted, "The store at '\(location.directory)' has format version \(format); this kvfs reads versions \(Schema.readableVersions.sorted().map(String.init).joined(separator: " and ")).")
         }
         self.realm = realm
         let suffix = meta.3 ?? VaultObjectID.defaultDNSSuffix

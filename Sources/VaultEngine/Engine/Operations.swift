@@ -76,6 +76,8 @@ extension Operation {
     /// A new version of an existing key (`.liveObject`: decided as an operation on the key, which must exist).
     static let keyRotate = Operation(name: "KeyRotate", kind: .key, right: .data([DataAction.Keys.rotate]), target: .liveObject,
                                      writes: true, purgesDue: true, managedVerb: "rotated")
+    /// Azure's key release: decided on keys/release, then refused after the key's state (`KeyReleaseRules`).
+    static let keyRelease = Operation(name: "KeyRelease", kind: .key, right: .data([DataAction.Keys.release]), target: .liveObject)
     static let keyRotationPolicyGet = Operation(name: "KeyRotationPolicyGet", kind: .key, right: .data([DataAction.Keys.rotationPolicyRead]),
                                                 target: .liveObject)
     static let keyRotationPolicySet = Operation(name: "KeyRotationPolicySet", kind: .key, right: .data([DataAction.Keys.rotationPolicyWrite]),

@@ -29,6 +29,8 @@ public final class VaultEngine: Sendable {
     public let audit: AuditService
     /// Automatic purge and certificate renewal, run by a long-lived front-end (a mount, a server).
     public let housekeeping: Housekeeping
+    /// What changed in the store, from any process, in commit order (for a mount's kernel caches and watchers).
+    public let changes: ChangeFeed
 
     /// Opens an existing store. Opening reads and never writes.
     /// - Throws: `VaultError` `.storeMissing` when there is no store, `.wrongMasterKey` when the key does not
@@ -44,6 +46,7 @@ public final class VaultEngine: Sendable {
         backups = BackupService(context: context)
         audit = AuditService(context: context)
         housekeeping = Housekeeping(context: context)
+        changes = ChangeFeed(context: context)
     }
 
     /// The lifecycle shared by every object family (properties, listing, versions, attribute updates, soft

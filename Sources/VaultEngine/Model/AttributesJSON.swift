@@ -8,6 +8,8 @@ public struct AttributesJSON: Encodable, Sendable, Equatable {
     public var updated: Int
     public var recoveryLevel: String
     public var recoverableDays: Int
+    /// Keys' `exportable` (nil for other kinds, and left out).
+    public var exportable: Bool?
 
     /// The attributes of `properties`.
     public init(_ properties: VersionProperties) {

@@ -33,11 +33,31 @@ public struct KeyCreateOptions: Sendable, Equatable {
     public var keyOps: [KeyOperation]?
     /// enabled, nbf, exp and tags. Keys have no content type: a non-nil `contentType` is refused.
     public var attributes: NewVersionAttributes
+    /// Azure's `exportable` attribute; an exportable key needs a `releasePolicy`.
+    public var exportable: Bool
+    /// Azure's release policy (`KeyReleaseRules`).
+    public var releasePolicy: KeyReleasePolicy?
 
-    public init(_ spec: KeySpec, keyOps: [KeyOperation]? = nil, attributes: NewVersionAttributes = NewVersionAttributes()) {
+    public init(_ spec: KeySpec, keyOps: [KeyOperation]? = nil, attributes: NewVersionAttributes = NewVersionAttributes(),
+                exportable: Bool = false, releasePolicy: KeyReleasePolicy? = nil) {
         self.spec = spec
         self.keyOps = keyOps
         self.attributes = attributes
+        self.exportable = exportable
+        self.releasePolicy = releasePolicy
+    }
+}
+
+/// What an import adds to the material: Azure's `exportable` attribute and release policy.
+public struct KeyReleaseOptions: Sendable, Equatable {
+    /// Azure's `exportable` attribute; an exportable key needs a `releasePolicy`.
+    public var exportable: Bool
+    /// Azure's release policy (`KeyReleaseRules`).
+    public var releasePolicy: KeyReleasePolicy?
+
+    public init(exportable: Bool = false, releasePolicy: KeyReleasePolicy? = nil) {
+        self.exportable = exportable
+        self.releasePolicy = releasePolicy
     }
 }
 
@@ -63,14 +83,17 @@ public struct KeyUpdate: Sendable, Equatable {
     public var keyOps: [KeyOperation]?
     /// enabled, nbf, exp and tags. Keys have no content type: a non-nil `contentType` is refused.
     public var attributes: AttributeUpdate
+    /// Replaces the version's release policy when given (refused when the current one is immutable).
+    public var releasePolicy: KeyReleasePolicy?
 
-    public init(keyOps: [KeyOperation]? = nil, attributes: AttributeUpdate = AttributeUpdate()) {
+    public init(keyOps: [KeyOperation]? = nil, attributes: AttributeUpdate = AttributeUpdate(), releasePolicy: KeyReleasePolicy? = nil) {
         self.keyOps = keyOps
         self.attributes = attributes
+        self.releasePolicy = releasePolicy
     }
 
     /// Whether the update changes nothing.
-    public var isEmpty: Bool { keyOps == nil && attributes.isEmpty }
+    public var isEmpty: Bool { keyOps == nil && attributes.isEmpty && releasePolicy == nil }
 }
 
 /// One key version as Azure's KeyBundle describes it: the public JWK (never a private part), the version's
@@ -84,6 +107,10 @@ public struct KeyBundle: Sendable, Equatable {
     public var parameters: KeyParameters
     /// The SubjectPublicKeyInfo as PEM ("-----BEGIN PUBLIC KEY-----").
     public var publicKeyPEM: String
+    /// Azure's `exportable` attribute of the version.
+    public var exportable: Bool = false
+    /// The version's release policy, if it has one.
+    public var releasePolicy: KeyReleasePolicy?
 
     /// The version's key identifier, `/vaults/V/keys/N/VERSION`.
     public var kid: String { key.kid ?? "" }
@@ -108,12 +135,19 @@ struct KeyDetails: Codable, Sendable, Equatable {
     var spki: String
     /// Whether the material was imported rather than generated here.
     var imported: Bool
+    /// Azure's `exportable` attribute (absent: false).
+    var exportable: Bool?
+    /// Azure's release policy (absent: none). Public: authorities and claims, no key material.
+    var releasePolicy: KeyReleasePolicy?
 
     enum CodingKeys: String, CodingKey {
         case kty, keySize = "key_size", publicExponent = "public_exponent", crv, keyOps = "key_ops", spki, imported
+        case exportable, releasePolicy = "release_policy"
     }
 
-    init(publicKey: PublicKey, keyOps: [KeyOperation], imported: Bool) throws {
+    init(publicKey: PublicKey, keyOps: [KeyOperation], imported: Bool, release: KeyReleaseOptions = KeyReleaseOptions()) throws {
+        exportable = release.exportable ? true : nil
+        releasePolicy = release.releasePolicy
         kty = publicKey.keyType.rawValue
         switch publicKey.parameters {
         case .rsa(let bits):
@@ -130,6 +164,9 @@ struct KeyDetails: Codable, Sendable, Equatable {
         spki = Base64URL.encode(try publicKey.spkiDER())
         self.imported = imported
     }
+
+    /// The version's `exportable` attribute and release policy.
+    var release: KeyReleaseOptions { KeyReleaseOptions(exportable: exportable ?? false, releasePolicy: releasePolicy) }
 
     /// The permitted operations, skipping any spelling this build does not know.
     var operations: [KeyOperation] { keyOps.compactMap(KeyOperation.init(rawValue:)) }

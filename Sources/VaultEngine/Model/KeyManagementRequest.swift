@@ -9,6 +9,8 @@ import Foundation
 ///  "attributes": {"enabled": true, "exp": 1893456000}, "tags": {"team": "payments"}}
 /// {"op": "import", "name": "k3", "key": {"kty": "EC", "crv": "P-256", "x": "...", "y": "...", "d": "..."}}
 /// {"op": "import", "name": "k4", "pem": "-----BEGIN PRIVATE KEY-----\n..."}
+/// {"op": "create", "name": "k5", "kty": "RSA", "attributes": {"exportable": true},
+///  "release_policy": {"contentType": "application/json; charset=utf-8", "data": "<base64url policy>", "immutable": false}}
 /// {"op": "rotate", "name": "k1"}
 /// ```
 /// Dates are Unix seconds, as Azure's IntDate.
@@ -22,6 +24,8 @@ public struct KeyManagementRequest: Decodable, Sendable {
         public var enabled: Bool?
         public var nbf: Double?
         public var exp: Double?
+        /// Azure's `exportable` (needs `release_policy`).
+        public var exportable: Bool?
     }
 
     public var op: Operation
@@ -37,11 +41,15 @@ public struct KeyManagementRequest: Decodable, Sendable {
     public var key: PrivateJWK?
     /// An unencrypted PKCS#8 PEM to import.
     public var pem: String?
+    /// Azure's release policy.
+    public var releasePolicy: KeyReleasePolicy?
 
     enum CodingKeys: String, CodingKey {
         case op, name, kty, keySize = "key_size", publicExponent = "public_exponent", crv, keyOps = "key_ops"
-        case attributes, tags, key, pem
+        case attributes, tags, key, pem, releasePolicy = "release_policy"
     }
+
+    var release: KeyReleaseOptions { KeyReleaseOptions(exportable: attributes?.exportable ?? false, releasePolicy: releasePolicy) }
 
     var newVersionAttributes: NewVersionAttributes {
         NewVersionAttributes(enabled: attributes?.enabled ?? true, notBefore: attributes?.nbf.map(Date.init(timeIntervalSince1970:)),
@@ -61,7 +69,8 @@ public struct KeyManagementRequest: Decodable, Sendable {
             guard keySize == nil, publicExponent == nil else { throw VaultError.invalid("'key_size' and 'public_exponent' are for RSA keys; EC keys take 'crv'.") }
             spec = .ec(try crv.map { c in try KeyRules.crypto { try EllipticCurve.parse(c) } } ?? .p256)
         }
-        return KeyCreateOptions(spec, keyOps: try parsedKeyOps(), attributes: newVersionAttributes)
+        return KeyCreateOptions(spec, keyOps: try parsedKeyOps(), attributes: newVersionAttributes,
+                                exportable: release.exportable, releasePolicy: release.releasePolicy)
     }
 
     func parsedKeyOps() throws -> [KeyOperation]? {
@@ -84,7 +93,7 @@ extension KeyService {
             default: throw VaultError.invalid("An import request needs exactly one of 'key' (a private JWK) and 'pem' (PKCS#8).")
             }
             return try self.import(vault: vault, name: request.name, material, keyOps: try request.parsedKeyOps(),
-                                 attributes: request.newVersionAttributes, as: caller)
+                                 attributes: request.newVersionAttributes, release: request.release, as: caller)
         case .rotate:
             return try rotate(vault: vault, name: request.name, as: caller)
         }
@@ -92,16 +101,19 @@ extension KeyService {
 }
 
 extension KeyBundle: Encodable {
-    private enum CodingKeys: String, CodingKey { case key, attributes, tags, managed }
+    private enum CodingKeys: String, CodingKey { case key, attributes, tags, managed, releasePolicy = "release_policy" }
 
     /// Azure's KeyBundle: `{key: JWK, attributes: {enabled, nbf, exp, created, updated, recoveryLevel,
-    /// recoverableDays}, tags}` with IntDate (Unix seconds) times.
+    /// recoverableDays, exportable}, tags, release_policy}` with IntDate (Unix seconds) times.
     /// - Throws: `EncodingError`.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(key, forKey: .key)
         let p = properties
-        try c.encode(AttributesJSON(p), forKey: .attributes)
+        var attributes = AttributesJSON(p)
+        attributes.exportable = exportable
+        try c.encode(attributes, forKey: .attributes)
+        try c.encodeIfPresent(releasePolicy, forKey: .releasePolicy)
         try c.encode(p.tags, forKey: .tags)
         if p.managed { try c.encode(true, forKey: .managed) }
     }

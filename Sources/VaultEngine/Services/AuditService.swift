@@ -6,10 +6,12 @@ import Foundation
 public struct AuditService: Sendable {
     let context: EngineContext
 
-    /// Audit lines in order, optionally only those about `vault` and at or after `since`.
-    /// - Throws: `VaultError.managementDenied` for a caller who is neither the Owner nor an audit reader.
-    public func records(vault: String? = nil, since: Date? = nil, as caller: Caller) throws -> [String] {
-        try records(matching: AuditFilter(vault: vault, since: since), as: caller)
+    /// Audit lines in order, optionally only those about `vault`, at or after `since` and at or before `until`
+    /// (read from text by `DateRules`).
+    /// - Throws: `VaultError.managementDenied` for a caller who is neither the Owner nor an audit reader;
+    ///   `.invalidArgument` when `until` is before `since`.
+    public func records(vault: String? = nil, since: Date? = nil, until: Date? = nil, as caller: Caller) throws -> [String] {
+        try records(matching: AuditFilter(vault: vault, since: since, until: until), as: caller)
     }
 
     /// The audit lines `filter` selects, in order, among those the caller may read: all of them for the Owner
@@ -17,6 +19,9 @@ public struct AuditService: Sendable {
     /// anyone but the Owner are themselves audited (`AuditLogRead`); the Owner can read the store's files anyway.
     /// - Throws: `VaultError.managementDenied` for a caller who holds no Key Vault Audit Reader assignment.
     public func records(matching filter: AuditFilter, as caller: Caller) throws -> [String] {
+        if let since = filter.since, let until = filter.until, until < since {
+            throw VaultError.invalid("The end of the audit window (\(AuditChain.timestamp(until))) is before its start (\(AuditChain.timestamp(since))).")
+        }
         try context.auditQueue.flush()
         if context.isOwner(caller) {
             return try context.backend.read { tx in try lines(matching: filter, visible: nil, in: tx) }

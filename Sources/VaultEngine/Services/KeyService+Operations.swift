@@ -115,15 +115,36 @@ extension KeyService {
     /// lines are folded (`AuditBatch`): one line per operation, algorithm and outcome, with its count.
     public func perform(_ requests: [KeyOperationRequest], vault: String, name: String, version: String? = nil,
                                      as caller: Caller) -> [KeyOperationResponse] {
-        context.auditQueue.batch { requests.map { request in
-            do {
-                return .success(try perform(request, vault: vault, name: name, version: version, as: caller))
-            } catch let error as VaultError {
-                return .failure(error)
-            } catch {
-                return .failure(VaultError(.storeFailure, "The operation failed.", cause: error))
+        // Never interrupted, so never throws.
+        (try? perform(requests, vault: vault, name: name, version: version, as: caller, unless: { false })) ?? []
+    }
+
+    /// Performs each request in order as above, asking `interrupted` before each one: once it answers true
+    /// (the caller was signalled and will never read the answer), the batch stops there. The requests already
+    /// run keep their results and audit lines; the rest are neither run nor audited.
+    /// - Throws: `VaultError.interrupted`, saying how many of the requests ran.
+    public func perform(_ requests: [KeyOperationRequest], vault: String, name: String, version: String? = nil,
+                        as caller: Caller, unless interrupted: () -> Bool) throws -> [KeyOperationResponse] {
+        try context.auditQueue.batch {
+            var responses: [KeyOperationResponse] = []
+            responses.reserveCapacity(requests.count)
+            for request in requests {
+                if interrupted() {
+                    context.logger.notice("key operation batch stopped: its caller was interrupted",
+                                          metadata: ["vault": "\(vault)", "key": "\(name)", "ran": "\(responses.count)",
+                                                     "skipped": "\(requests.count - responses.count)", "pid": "\(caller.pid)"])
+                    throw VaultError(.interrupted, "The batch on key '\(Names.printable(name))' stopped after \(responses.count) of \(requests.count) operations: its caller was interrupted.")
+                }
+                do {
+                    responses.append(.success(try perform(request, vault: vault, name: name, version: version, as: caller)))
+                } catch let error as VaultError {
+                    responses.append(.failure(error))
+                } catch {
+                    responses.append(.failure(VaultError(.storeFailure, "The operation failed.", cause: error)))
+                }
             }
-        } }
+            return responses
+        }
     }
 }
 

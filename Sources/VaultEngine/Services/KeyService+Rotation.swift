@@ -90,13 +90,17 @@ extension KeyService {
     private func rotateByPolicy(vault: String, name: String) throws {
         var tags: [String: String] = [:]
         var policy: KeyRotationPolicy?
-        _ = try storeNewVersion(.keyRotateByPolicy, .system, vault: vault, name: name, attributes: nil, imported: false, reading: { step in
+        var release = KeyReleaseOptions()
+        _ = try storeNewVersion(.keyRotateByPolicy, .system, vault: vault, name: name, attributes: nil, imported: false,
+                                release: { release }, reading: { step in
             guard let existing = step.existing else { throw VaultError(.objectNotFound(.key), "Key '\(Names.printable(name))' was not found.") }
             step.draft.note = "automatic rotation: the rotation policy's Rotate action is due"
             let record = try context.versionRecord(of: existing, nil, tx: step.tx)
             tags = record.tags
             policy = try step.tx.rotationPolicy(objectID: existing.id).map(decodePolicy)
-            return try KeyDetails.decode(record.details)
+            let details = try KeyDetails.decode(record.details)
+            release = details.release
+            return details
         }, making: newKey) { NewVersionAttributes(expires: KeyRotationRules.expiry(policy, from: context.clock.now()), tags: tags) }
     }
 

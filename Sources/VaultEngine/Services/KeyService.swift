@@ -13,17 +13,20 @@ public struct KeyService: Sendable {
     ///
     /// Needs `keys/create/action`; a new name needs it at vault scope. The key is generated outside the write
     /// transaction (RSA-4096 takes a while), after a first access check, so a denied caller costs nothing.
-    /// - Throws: `.invalidArgument` (name, size, exponent, key_ops, attributes), `.deletedButRecoverable`,
+    /// An exportable key needs a release policy (`KeyReleaseRules`).
+    /// - Throws: `.invalidArgument` (name, size, exponent, key_ops, attributes, release policy), `.deletedButRecoverable`,
     ///   `.forbidden` (managed by a certificate), `.notFound` (vault), `.accessDenied`.
     @discardableResult
     public func create(vault: String, name: String, _ options: KeyCreateOptions, as caller: Caller) throws -> KeyBundle {
         var keyOps: [KeyOperation] = []
+        let release = KeyReleaseOptions(exportable: options.exportable, releasePolicy: options.releasePolicy)
         return try storeNewVersion(.keyCreate, caller, vault: vault, name: name, attributes: options.attributes, imported: false,
-                                   checking: {
+                                   release: { release }, checking: {
             try Names.validateObject(name, kind: .key)
             try KeyRules.validate(options.spec)
             keyOps = try KeyRules.operations(options.keyOps, for: options.spec.keyType)
             try AttributeRules.validate(options.attributes, for: .key)
+            try KeyReleaseRules.validateNewVersion(exportable: release.exportable, policy: release.releasePolicy)
         }, reading: { _ in }) { _ in
             let privateKey = try KeyRules.crypto {
                 switch options.spec {
@@ -40,15 +43,19 @@ public struct KeyService: Sendable {
     ///
     /// `keyOps` wins over the JWK's own `key_ops`; without either, the key permits every operation its type
     /// supports. JWK `kty` "RSA-HSM"/"EC-HSM" is refused: kvfs holds keys in software.
+    /// `release` carries Azure's `exportable` attribute and release policy (an exportable key needs a policy).
     /// Needs `keys/import/action`; a new name needs it at vault scope.
-    /// - Throws: `.invalidArgument` (malformed, inconsistent or unsupported material, key_ops, attributes),
-    ///   `.deletedButRecoverable`, `.forbidden` (managed), `.notFound` (vault), `.accessDenied`.
+    /// - Throws: `.invalidArgument` (malformed, inconsistent or unsupported material, key_ops, attributes, release
+    ///   policy), `.deletedButRecoverable`, `.forbidden` (managed), `.notFound` (vault), `.accessDenied`.
     @discardableResult
     public func `import`(vault: String, name: String, _ material: KeyImportMaterial, keyOps: [KeyOperation]? = nil,
-                         attributes: NewVersionAttributes = NewVersionAttributes(), as caller: Caller) throws -> KeyBundle {
-        try storeNewVersion(.keyImport, caller, vault: vault, name: name, attributes: attributes, imported: true, checking: {
+                         attributes: NewVersionAttributes = NewVersionAttributes(), release: KeyReleaseOptions = KeyReleaseOptions(),
+                         as caller: Caller) throws -> KeyBundle {
+        try storeNewVersion(.keyImport, caller, vault: vault, name: name, attributes: attributes, imported: true,
+                            release: { release }, checking: {
             try Names.validateObject(name, kind: .key)
             try AttributeRules.validate(attributes, for: .key)
+            try KeyReleaseRules.validateNewVersion(exportable: release.exportable, policy: release.releasePolicy)
         }, reading: { _ in }) { _ in
             let privateKey: PrivateKey
             var requestedOps = keyOps
@@ -65,19 +72,23 @@ public struct KeyService: Sendable {
     }
 
     /// Generates a new version with the current version's type, size or curve, public exponent, key_ops and
-    /// tags (enabled, no nbf; exp after the rotation policy's expiryTime if it has one), and makes it current.
-    /// Needs `keys/rotate/action`.
+    /// tags (enabled, no nbf; exp after the rotation policy's expiryTime if it has one), and its `exportable`
+    /// attribute and release policy, and makes it current. Needs `keys/rotate/action`.
     /// - Throws: `.forbidden` (managed), `.notFound`, `.accessDenied`, `.corrupted`.
     @discardableResult
     public func rotate(vault: String, name: String, as caller: Caller) throws -> KeyBundle {
         var tags: [String: String] = [:]
         var policy: KeyRotationPolicy?
-        return try storeNewVersion(.keyRotate, caller, vault: vault, name: name, attributes: nil, imported: false, reading: { step in
+        var release = KeyReleaseOptions()
+        return try storeNewVersion(.keyRotate, caller, vault: vault, name: name, attributes: nil, imported: false,
+                                   release: { release }, reading: { step in
             guard let existing = step.existing else { throw VaultError(.objectNotFound(.key), "Key '\(Names.printable(name))' was not found.") }
             let record = try context.versionRecord(of: existing, nil, tx: step.tx)
             tags = record.tags
             policy = try step.tx.rotationPolicy(objectID: existing.id).map(decodePolicy)
-            return try KeyDetails.decode(record.details)
+            let details = try KeyDetails.decode(record.details)
+            release = details.release
+            return details
         }, making: newKey) {
             // A rotation policy's expiryTime applies to the versions rotation makes (Azure's rule).
             NewVersionAttributes(expires: KeyRotationRules.expiry(policy, from: context.clock.now()), tags: tags)
@@ -94,16 +105,24 @@ public struct KeyService: Sendable {
         }
     }
 
-    /// Changes one version's key_ops, enabled, nbf, exp or tags (the current version when `version` is nil),
-    /// as Azure's UpdateKey PATCH; the key material never changes. Needs `keys/update/action`.
-    /// - Throws: `.invalidArgument` (key_ops the type cannot do, a content type, tags, dates), `.forbidden`
-    ///   (managed), `.notFound`, `.accessDenied`.
+    /// Changes one version's key_ops, enabled, nbf, exp, tags or release policy (the current version when
+    /// `version` is nil), as Azure's UpdateKey PATCH; the key material and `exportable` never change. Needs
+    /// `keys/update/action`.
+    /// - Throws: `.invalidArgument` (key_ops the type cannot do, a content type, tags, dates, a release policy),
+    ///   `.forbidden` (managed; an immutable release policy), `.notFound`, `.accessDenied`.
     @discardableResult
     public func update(vault: String, name: String, version: String? = nil, _ update: KeyUpdate, as caller: Caller) throws -> KeyBundle {
-        try context.run(.keyUpdate, caller, vault: vault, name: name, version: version,
-                        checking: { try AttributeRules.validate(update.attributes, for: .key) }) { step in
+        try context.run(.keyUpdate, caller, vault: vault, name: name, version: version, checking: {
+            try AttributeRules.validate(update.attributes, for: .key)
+            if let policy = update.releasePolicy { try KeyReleaseRules.validate(policy) }
+        }) { step in
             var record = step.record
             var details = try KeyDetails.decode(record.details)
+            if let policy = update.releasePolicy {
+                try KeyReleaseRules.validateReplacement(of: details.releasePolicy, with: policy, name: step.object.name)
+                details.releasePolicy = policy
+                record.details = try details.encoded()
+            }
             if let keyOps = update.keyOps {
                 let type = try details.parameters().keyType
                 details.keyOps = try KeyRules.operations(keyOps, for: type).map(\.rawValue)
@@ -116,16 +135,35 @@ public struct KeyService: Sendable {
         }
     }
 
+    /// Azure's key release, which kvfs never carries out (`KeyReleaseRules`): needs `keys/release/action`; the
+    /// version must exist, be exportable and have a release policy; `target` is the caller's attestation token.
+    /// - Throws: `.invalidArgument` (no token), `.accessDenied`, `.notFound`, `.forbidden` (not exportable, no
+    ///   policy), and otherwise `.unsupported`: kvfs trusts no attestation service to verify the token.
+    public func release(vault: String, name: String, version: String? = nil, target: String, as caller: Caller) throws -> Never {
+        try context.run(.keyRelease, caller, vault: vault, name: name, version: version, checking: {
+            guard !target.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw VaultError.invalid("A release needs the attestation token of the environment to release to (--target).")
+            }
+        }) { step -> Never in
+            let details = try KeyDetails.decode(step.record.details)
+            try KeyReleaseRules.refuseRelease(exportable: details.exportable ?? false, policy: details.releasePolicy, name: step.object.name)
+        }
+    }
+
     /// The new-version flow of create, import and rotate: checks in a read transaction, makes the key outside
     /// any transaction, then seals it as the new current version inside the write, where the checks run again.
     func storeNewVersion<R>(_ op: Operation, _ caller: Caller, vault: String, name: String, attributes: NewVersionAttributes?,
-                                    imported: Bool, checking: () throws -> Void = {}, reading: (NewVersionStep) throws -> R,
+                                    imported: Bool, release: () -> KeyReleaseOptions = { KeyReleaseOptions() },
+                                    checking: () throws -> Void = {}, reading: (NewVersionStep) throws -> R,
                                     making: (R) throws -> (PrivateKey, [KeyOperation]),
                                     attributesAfter: () -> NewVersionAttributes = { NewVersionAttributes() }) throws -> KeyBundle {
         try context.runNewVersion(op, caller, vault: vault, name: name, checking: checking, reading: reading, making: making) { step, made in
             let (privateKey, keyOps) = made
             let attributes = attributes ?? attributesAfter()
-            let details = try KeyRules.crypto { try KeyDetails(publicKey: privateKey.publicKey, keyOps: keyOps, imported: imported) }
+            let releaseOptions = release()
+            let details = try KeyRules.crypto {
+                try KeyDetails(publicKey: privateKey.publicKey, keyOps: keyOps, imported: imported, release: releaseOptions)
+            }
             let version = try SecureRandom.hexIdentifier()
             step.draft.version = version
             let now = context.clock.now()

@@ -102,6 +102,7 @@ struct CachedTransaction: StoreTransaction {
     }
     func lastAudit() throws -> AuditRow? { try direct { try $0.lastAudit() } }
     func auditRows(afterSeq: Int64, limit: Int) throws -> [AuditRow] { try direct { try $0.auditRows(afterSeq: afterSeq, limit: limit) } }
+    func changes(afterSeq: Int64, limit: Int) throws -> StoreChangePage { try direct { try $0.changes(afterSeq: afterSeq, limit: limit) } }
 
     // A cached transaction never writes.
     private func readOnly() -> VaultError { VaultError(.storeFailure, "A read path tried to write through the read cache.") }

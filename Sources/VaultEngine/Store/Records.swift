@@ -120,6 +120,11 @@ protocol StoreTransaction {
     func lastAudit() throws -> AuditRow?
     func appendAudit(_ row: AuditRow) throws
     func auditRows(afterSeq: Int64, limit: Int) throws -> [AuditRow]
+
+    /// The change feed after `afterSeq`, oldest first, at most `limit` changes; an empty page with `latest`
+    /// 0 in a format-1 store that has no feed yet. The store fills the feed itself, inside each change's
+    /// transaction (SQLite: triggers; PostgreSQL: the same triggers, which also NOTIFY listeners).
+    func changes(afterSeq: Int64, limit: Int) throws -> StoreChangePage
     /// Removes the audit lines up to and including `throughSeq` (pruning behind a signed checkpoint).
     func removeAudit(throughSeq: Int64) throws
 }
@@ -131,6 +136,10 @@ protocol StoreBackend: Sendable {
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
     /// A write that only appends audit lines, which no reader caches: the change signal stays as it is.
     func appendAudit<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+    /// Something that wakes when any process commits a change, so that a reader of the change feed never
+    /// has to poll the database.
+    /// - Throws: `VaultError.storeFailure` when the store cannot be watched.
+    func changeListener() throws -> any StoreChangeListener
 }
 
 /// A row of `certificate_settings`: a vault's certificate contacts or one of its issuers, as public JSON.

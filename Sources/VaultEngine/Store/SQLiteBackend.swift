@@ -1,10 +1,13 @@
 import CSQLite
 import Foundation
+import Synchronization
 
 /// The embedded store: one SQLite database in WAL mode, shared safely by a mount and CLI processes.
 final class SQLiteBackend: StoreBackend {
     private let pool: SQLiteConnectionPool
-    private let signal: StoreSignal
+    let signal: StoreSignal
+    /// The store is known to be of the current format (checked by the first write; see `migrate`).
+    private let formatChecked = Mutex(false)
 
     /// Opens an existing database. The file must exist: opening never creates one.
     init(path: String, signal: StoreSignal) throws {
@@ -29,6 +32,7 @@ final class SQLiteBackend: StoreBackend {
             try db.execute(Schema.version1)
             try db.execute(Schema.certificateSettings)
             try db.execute(Schema.keyRotationPolicies)
+            try db.execute(Schema.changeFeed)
             for (key, value) in meta {
                 try db.run("INSERT INTO meta(key, value) VALUES (?, ?)", [key, value])
             }
@@ -64,7 +68,13 @@ final class SQLiteBackend: StoreBackend {
         // bump after the commit makes stale.
         signal.bump()
         defer { signal.bump() }
-        return try appendAudit(body)
+        let checked = formatChecked.withLock { $0 }
+        let result = try appendAudit { tx in
+            if !checked, let sqlite = tx as? SQLiteTransaction { try SQLiteBackend.migrate(sqlite.db) }
+            return try body(tx)
+        }
+        if !checked { formatChecked.withLock { $0 = true } }
+        return result
     }
 
     func appendAudit<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {

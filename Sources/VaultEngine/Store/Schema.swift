@@ -1,7 +1,10 @@
-/// The on-disk format, version 1 (docs/store-format.md). A store records its version in `meta.format`;
-/// an engine refuses a store whose version it does not know.
+/// The on-disk format, version 2 (docs/store-format.md). A store records its version in `meta.format`;
+/// an engine refuses a store whose version it does not know, and brings a store of an older version it
+/// knows up to date in its first write transaction (`SQLiteBackend.migrate`), so opening still never writes.
 enum Schema {
-    static let formatVersion = 1
+    static let formatVersion = 2
+    /// The versions this engine opens: 1 reads as having an empty change feed until its first write.
+    static let readableVersions: Set<Int> = [1, 2]
 
     static let version1 = """
     CREATE TABLE meta (
@@ -109,4 +112,55 @@ enum Schema {
     );
     """
     static let keyRotationPoliciesTable = "key_rotation_policies"
+
+    /// Format 2: the change feed. Every change to a vault, an object or a version adds a row, in the change's
+    /// own transaction, whichever process or engine made it: triggers write the rows, so no write path can
+    /// forget one. `seq` only grows (AUTOINCREMENT never reuses a number, and a rolled-back change takes its
+    /// rows and its numbers with it); `kind` and `name` are NULL for a change of the vault itself. One change
+    /// may add several rows (an object's row and its new version's); readers coalesce them. The newest
+    /// `changeFeedRetention` rows are kept: a reader that fell further behind sees a gap and starts afresh.
+    static let changeFeed = """
+    CREATE TABLE IF NOT EXISTS changes (
+        seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+        vault TEXT NOT NULL,
+        kind  TEXT,
+        name  TEXT
+    );
+    CREATE TRIGGER IF NOT EXISTS changes_vault_insert AFTER INSERT ON vaults BEGIN
+        INSERT INTO changes(vault) VALUES (NEW.name);
+    END;
+    CREATE TRIGGER IF NOT EXISTS changes_vault_update AFTER UPDATE ON vaults BEGIN
+        INSERT INTO changes(vault) VALUES (NEW.name);
+    END;
+    CREATE TRIGGER IF NOT EXISTS changes_vault_delete AFTER DELETE ON vaults BEGIN
+        INSERT INTO changes(vault) VALUES (OLD.name);
+    END;
+    CREATE TRIGGER IF NOT EXISTS changes_object_insert AFTER INSERT ON objects BEGIN
+        INSERT INTO changes(vault, kind, name) SELECT name, NEW.kind, NEW.name FROM vaults WHERE id = NEW.vault_id;
+    END;
+    CREATE TRIGGER IF NOT EXISTS changes_object_update AFTER UPDATE ON objects BEGIN
+        INSERT INTO changes(vault, kind, name) SELECT name, NEW.kind, NEW.name FROM vaults WHERE id = NEW.vault_id;
+    END;
+    CREATE TRIGGER IF NOT EXISTS changes_object_delete AFTER DELETE ON objects BEGIN
+        INSERT INTO changes(vault, kind, name) SELECT name, OLD.kind, OLD.name FROM vaults WHERE id = OLD.vault_id;
+    END;
+    CREATE TRIGGER IF NOT EXISTS changes_version_insert AFTER INSERT ON versions BEGIN
+        INSERT INTO changes(vault, kind, name)
+        SELECT v.name, o.kind, o.name FROM objects o JOIN vaults v ON v.id = o.vault_id WHERE o.id = NEW.object_id;
+    END;
+    CREATE TRIGGER IF NOT EXISTS changes_version_update AFTER UPDATE ON versions BEGIN
+        INSERT INTO changes(vault, kind, name)
+        SELECT v.name, o.kind, o.name FROM objects o JOIN vaults v ON v.id = o.vault_id WHERE o.id = NEW.object_id;
+    END;
+    CREATE TRIGGER IF NOT EXISTS changes_version_delete AFTER DELETE ON versions BEGIN
+        INSERT INTO changes(vault, kind, name)
+        SELECT v.name, o.kind, o.name FROM objects o JOIN vaults v ON v.id = o.vault_id WHERE o.id = OLD.object_id;
+    END;
+    CREATE TRIGGER IF NOT EXISTS changes_prune AFTER INSERT ON changes WHEN NEW.seq % 1024 = 0 BEGIN
+        DELETE FROM changes WHERE seq <= NEW.seq - \(changeFeedRetention);
+    END;
+    """
+    static let changeFeedTable = "changes"
+    /// How many of the newest change-feed rows a store keeps (at least; pruning runs every 1024 rows).
+    static let changeFeedRetention = 16384
 }

@@ -10,10 +10,12 @@ import Glibc
 final class StoreSignal: Sendable {
     static let fileName = "kvfs.signal"
     private let fd: Int32
+    /// The signal file's path (watched by `SignalFileListener`).
+    let path: String
 
     /// Opens (or creates, mode 0600) the signal file in `directory`.
     init(directory: String) throws {
-        let path = directory + "/" + StoreSignal.fileName
+        path = directory + "/" + StoreSignal.fileName
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw VaultError(.storeFailure, "Cannot open the store's change signal '\(path)': \(String(cString: strerror(errno))).")

@@ -10,7 +10,8 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Value: String, Sendable {
             case notFound, accessDenied, forbidden, conflict, deletedButRecoverable, purgeProtected
-            case invalidArgument, tooLarge, storeMissing, storeExists, wrongMasterKey, corrupted, storeFailure
+            case invalidArgument, tooLarge, storeMissing, storeExists, wrongMasterKey, corrupted, storeFailure, unsupported
+            case interrupted
         }
         let value: Value
         /// The object, vault or store does not exist (or is soft-deleted, for reads).
@@ -39,6 +40,10 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let corrupted = Code(value: .corrupted)
         /// The database or the file system failed.
         public static let storeFailure = Code(value: .storeFailure)
+        /// The caller gave up (its request was interrupted); what had not run did not run.
+        public static let interrupted = Code(value: .interrupted)
+        /// A well-formed request for something kvfs does not do (a key release).
+        public static let unsupported = Code(value: .unsupported)
 
         public var description: String { value.rawValue }
     }
@@ -122,6 +127,14 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         case storeFailure
         /// The cryptographic library failed on valid input.
         case cryptoFailure
+        // The caller.
+        /// The caller went away or was signalled while a long request ran (a batch of key operations): the
+        /// request stopped between two of its steps, and the steps not yet run were neither run nor audited.
+        case interrupted
+        // What kvfs does not do.
+        /// A well-formed, permitted request that kvfs never carries out (a key release: kvfs trusts no
+        /// attestation service, `KeyReleaseRules`).
+        case unsupported
 
         /// The coarse code of this reason.
         public var code: Code {
@@ -141,6 +154,8 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             case .wrongMasterKey: .wrongMasterKey
             case .corrupted: .corrupted
             case .storeFailure, .cryptoFailure: .storeFailure
+            case .interrupted: .interrupted
+            case .unsupported: .unsupported
             }
         }
 
@@ -172,7 +187,9 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             case .malformedBackup: "Malformed backup blob"
             case .backupTooManyVersions: "BackupTooManyVersions"
             case .cryptoFailure: "InternalError"
+            case .unsupported: "NotSupported"
             case .storeMissing, .storeExists, .wrongMasterKey, .corrupted, .storeFailure: "StoreError"
+            case .interrupted: "Interrupted"
             }
         }
 
@@ -185,7 +202,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden, .purgeProtected,
             .vaultPurgeProtected, .conflict, .vaultExists, .assignmentExists, .pendingCreation, .deletedButRecoverable,
             .invalidArgument, .invalidVaultName, .malformedBackup, .backupTooManyVersions, .tooLarge, .storeMissing,
-            .storeExists, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure,
+            .storeExists, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure, .interrupted, .unsupported,
         ]
 
         /// The first reason whose Azure code is `azureCode` (how a client rebuilds a refusal from an answer's

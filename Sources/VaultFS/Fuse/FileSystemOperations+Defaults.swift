@@ -88,4 +88,7 @@ extension FileSystemOperations {
 
     /// Allows: the real decision is made when the file is looked up or opened.
     public func access(inode: UInt64, mask: Int32, context: OperationContext) throws {}
+
+    /// Always ready, as the kernel answers for a file system without `poll`.
+    public func poll(inode: UInt64, handle: UInt64, waiter: PollWaiter?, context: OperationContext) throws -> PollEvents { .ready }
 }

@@ -119,4 +119,9 @@ public protocol FileSystemOperations: Sendable {
     /// this is the only check the kernel asks for on `access()`; real checks belong in open/lookup.
     /// - Throws: `EACCES` to refuse.
     func access(inode: UInt64, mask: Int32, context: OperationContext) throws
+
+    /// The `poll(2)` events of open file `handle`. With `waiter` set the kernel will sleep until it is
+    /// notified: keep it and call ``PollWaiter/notify()`` when the events change (drop it otherwise).
+    /// - Throws: a refusal (`EBADF` for an unknown handle).
+    func poll(inode: UInt64, handle: UInt64, waiter: PollWaiter?, context: OperationContext) throws -> PollEvents
 }

@@ -13,10 +13,13 @@ import Glibc
 final class FuseDispatcher: Sendable {
     let operations: any FileSystemOperations
     let logger: Logger
+    /// The session, for the poll waiters handed to the implementation.
+    let gate: SessionGate
     private let directories = Mutex(DirectoryStreams())
 
-    init(operations: any FileSystemOperations, logger: Logger) {
+    init(operations: any FileSystemOperations, gate: SessionGate, logger: Logger) {
         self.operations = operations
+        self.gate = gate
         self.logger = logger
     }
 
@@ -62,7 +65,8 @@ final class FuseDispatcher: Sendable {
     static func context(of request: fuse_req_t?) -> OperationContext {
         guard let raw = fuse_req_ctx(request) else { return OperationContext(uid: 0, gid: 0, pid: 0) }
         let ctx = raw.pointee
-        return OperationContext(uid: ctx.uid, gid: ctx.gid, pid: ctx.pid, umask: ctx.umask)
+        return OperationContext(uid: ctx.uid, gid: ctx.gid, pid: ctx.pid, umask: ctx.umask,
+                                interruption: RequestInterruption(request))
     }
 
     private static func name(_ pointer: UnsafePointer<CChar>?) -> String {
@@ -321,6 +325,16 @@ final class FuseDispatcher: Sendable {
         if result != 0 {
             logger.debug("reply to read not delivered: \(String(cString: strerror(-result)))")
         }
+    }
+
+    func poll(_ request: fuse_req_t?, _ inode: fuse_ino_t, _ info: UnsafeMutablePointer<fuse_file_info>?,
+              _ pollHandle: OpaquePointer?) {
+        // The waiter owns the poll handle from here on (destroyed with it), whatever happens next.
+        let waiter = pollHandle.map { PollWaiter($0, gate: gate) }
+        guard let info else { fuse_reply_err(request, EIO); return }
+        let handle = kvfs_fi_fh(info)
+        answer(request, "poll", { try operations.poll(inode: inode, handle: handle, waiter: waiter, context: $0) },
+               reply: { fuse_reply_poll(request, $0.rawValue) })
     }
 
     func write(_ request: fuse_req_t?, _ inode: fuse_ino_t, _ buffer: UnsafePointer<CChar>?, _ size: Int,

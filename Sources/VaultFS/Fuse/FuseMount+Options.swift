@@ -2,7 +2,8 @@ extension FuseMount {
     /// How a file system is mounted and served.
     public struct Options: Sendable, Hashable {
         /// Let every user reach the mount (`-o allow_other`). A non-root mounter needs
-        /// `user_allow_other` in `/etc/fuse.conf`. On by default: kvfs serves many users.
+        /// `user_allow_other` in `/etc/fuse.conf` (``FuseMount/checkPrivileges(allowOther:)``). On by default:
+        /// kvfs serves many users.
         public var allowOther: Bool = true
         /// The mount source shown by `mount` and `df` (`-o fsname=`).
         public var fileSystemName: String = "kvfs"
@@ -33,6 +34,9 @@ extension FuseMount {
         var arguments: [String] {
             var mountOptions = ["fsname=\(fileSystemName)", "subtype=\(subtype)"]
             if allowOther { mountOptions.append("allow_other") }
+            // A process that cannot mount by itself goes through the setuid fusermount3: libfuse takes that path
+            // for auto_unmount, which also takes the mount away if this process dies.
+            if FuseMount.mountsThroughFusermount { mountOptions.append("auto_unmount") }
             mountOptions += additionalOptions
             return ["kvfs", "-o", mountOptions.joined(separator: ",")] + (debug ? ["-d"] : [])
         }

@@ -34,6 +34,9 @@ public final class FuseMount: @unchecked Sendable {
     private let dispatcher: Unmanaged<FuseDispatcher>
     private let phase = Mutex(Phase.mounted)
     private let logger: Logger
+    private let gate: SessionGate
+    /// Invalidates what the kernel caches, from outside requests (changes made elsewhere).
+    public let kernel: KernelNotifier
 
     /// Checks `mountpoint` and mounts `operations` there. When this returns, the kernel has the mount and
     /// queues requests until ``run(readiness:)`` serves them.
@@ -42,9 +45,15 @@ public final class FuseMount: @unchecked Sendable {
     public init(at mountpoint: String, operations: some FileSystemOperations, options: Options = Options(),
                 logger: Logger = Logger(label: "kvfs.fuse")) throws(FuseMountError) {
         let target = MountTable.canonicalPath(mountpoint)
+        do {
+            try Self.checkPrivileges(allowOther: options.allowOther)
+        } catch {
+            throw FuseMountError(error.code, error.message, path: target)
+        }
         try Self.checkMountpoint(target)
 
-        let dispatcher = Unmanaged.passRetained(FuseDispatcher(operations: operations, logger: logger))
+        let gate = SessionGate()
+        let dispatcher = Unmanaged.passRetained(FuseDispatcher(operations: operations, gate: gate, logger: logger))
         var table = makeLowLevelOperations()
         let arguments = options.arguments
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
@@ -63,13 +72,16 @@ public final class FuseMount: @unchecked Sendable {
         guard fuse_session_mount(session, target) == 0 else {
             fuse_session_destroy(session)
             dispatcher.release()
-            let hint = getuid() == 0 ? "" : " As a non-root user, allow_other needs user_allow_other in /etc/fuse.conf."
+            let by = Self.mountsThroughFusermount ? "fusermount3 refused" : "The kernel refused"
             throw FuseMountError(.mountFailed,
-                                 "The kernel refused to mount a FUSE file system at \(target) (libfuse printed why).\(hint)",
+                                 "\(by) to mount a FUSE file system at \(target) (libfuse printed why).",
                                  path: target)
         }
         // Direct I/O files may then be mapped MAP_SHARED too (Python's mmap default); see the shim.
         _ = kvfs_session_allow_direct_io_mmap(session)
+        gate.open(session)
+        self.gate = gate
+        self.kernel = KernelNotifier(gate: gate)
         self.mountpoint = target
         self.options = options
         self.session = session
@@ -141,6 +153,7 @@ public final class FuseMount: @unchecked Sendable {
     }
 
     private func tearDown() {
+        gate.close()
         fuse_session_unmount(session)
         fuse_session_destroy(session)
         dispatcher.release()
@@ -148,12 +161,6 @@ public final class FuseMount: @unchecked Sendable {
 
     /// Refuses places the kernel would mount over badly or not at all, with messages that say what to do.
     static func checkMountpoint(_ target: String) throws(FuseMountError) {
-        if access("/dev/fuse", R_OK | W_OK) != 0 {
-            throw FuseMountError(.deviceUnavailable,
-                                 "Cannot open /dev/fuse (\(String(cString: strerror(errno)))). Load the fuse module "
-                                     + "(modprobe fuse); in a container pass --device /dev/fuse --cap-add SYS_ADMIN.",
-                                 path: target)
-        }
         var status = stat()
         if stat(target, &status) != 0 {
             let error = errno

@@ -4,7 +4,7 @@ public struct FuseMountError: Error, Sendable, Hashable, CustomStringConvertible
     /// The kind of failure.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Value: String, Sendable {
-            case mountpointMissing, notADirectory, alreadyMounted, staleMount, deviceUnavailable
+            case mountpointMissing, notADirectory, alreadyMounted, staleMount, deviceUnavailable, allowOtherNotPermitted
             case invalidOptions, mountFailed, loopFailed, unmountFailed, notReady
         }
         let value: Value
@@ -16,8 +16,11 @@ public struct FuseMountError: Error, Sendable, Hashable, CustomStringConvertible
         public static let alreadyMounted = Code(value: .alreadyMounted)
         /// A dead FUSE mount is there ("Transport endpoint is not connected").
         public static let staleMount = Code(value: .staleMount)
-        /// `/dev/fuse` is missing or not accessible.
+        /// FUSE is not available to this process: `/dev/fuse` is missing or not accessible, or (for a user other
+        /// than root) the setuid `fusermount3` is missing or cannot name the user.
         public static let deviceUnavailable = Code(value: .deviceUnavailable)
+        /// A mount by a user other than root asks for `allow_other`, which `/etc/fuse.conf` does not allow.
+        public static let allowOtherNotPermitted = Code(value: .allowOtherNotPermitted)
         /// libfuse refused the mount options.
         public static let invalidOptions = Code(value: .invalidOptions)
         /// The kernel or `fusermount3` refused the mount.

@@ -11,7 +11,7 @@ import Glibc
 ///
 /// Left unset on purpose, because libfuse's or the kernel's fallback is the right answer and no caller
 /// ever sees `ENOSYS`: `getlk`/`setlk`/`flock` (the kernel then keeps locks locally), `lseek` (generic
-/// seeking), `poll` (always ready), `readdirplus` (plain readdir), `write_buf` (plain write), `bmap`,
+/// seeking), `readdirplus` (plain readdir), `write_buf` (plain write), `bmap`,
 /// `retrieve_reply`, `init`/`destroy`.
 func makeLowLevelOperations() -> fuse_lowlevel_ops {
     var ops = fuse_lowlevel_ops()
@@ -39,6 +39,7 @@ func makeLowLevelOperations() -> fuse_lowlevel_ops {
     ops.flush = { FuseDispatcher.of($0).flush($0, $1, $2) }
     ops.release = { FuseDispatcher.of($0).release($0, $1, $2) }
     ops.fsync = { FuseDispatcher.of($0).fsync($0, $1, $2, $3) }
+    ops.poll = { FuseDispatcher.of($0).poll($0, $1, $2, $3) }
 
     ops.setxattr = { FuseDispatcher.of($0).setxattr($0, $1, $2, $3, $4, $5) }
     ops.getxattr = { FuseDispatcher.of($0).getxattr($0, $1, $2, $3) }

@@ -15,12 +15,15 @@ public struct OperationContext: Sendable, Hashable {
     public var pid: pid_t
     /// The caller's umask (meaningful for create and mkdir).
     public var umask: mode_t
+    /// Whether the kernel has asked to stop this request (its caller was signalled).
+    public var interruption: RequestInterruption
 
     /// Builds a context; the bridge does this from each request.
-    public init(uid: uid_t, gid: gid_t, pid: pid_t, umask: mode_t = 0) {
+    public init(uid: uid_t, gid: gid_t, pid: pid_t, umask: mode_t = 0, interruption: RequestInterruption = .never) {
         self.uid = uid
         self.gid = gid
         self.pid = pid
         self.umask = umask
+        self.interruption = interruption
     }
 }

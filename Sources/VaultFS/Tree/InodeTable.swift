@@ -67,6 +67,24 @@ final class InodeTable: Sendable {
         }
     }
 
+    /// The inodes the kernel holds whose nodes `paths` touches, each with its parent's inode (when the kernel
+    /// holds that too) and its name there, for invalidating the kernel's caches; directories that list a
+    /// touched node come too (their own name and parent included).
+    func held(touchedBy paths: ChangedPaths) -> [(inode: UInt64, parent: UInt64?, name: String)] {
+        state.withLock { state in
+            state.records.compactMap { inode, record -> (inode: UInt64, parent: UInt64?, name: String)? in
+                let path = record.node.path
+                guard paths.touches(path) || (record.node.isDirectory && paths.touchesChild(of: path)) else { return nil }
+                let slash = path.lastIndex(of: "/")
+                let parentPath = slash.map { String(path[path.startIndex..<$0]) } ?? ""
+                let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+                // A directory's identity is its path.
+                let parent = parentPath.isEmpty ? InodeTable.rootInode : state.byIdentity[parentPath]
+                return (inode, parent, name)
+            }
+        }
+    }
+
     /// How many inodes exist, the root included (for tests).
     var count: Int { state.withLock { $0.records.count } + 1 }
 

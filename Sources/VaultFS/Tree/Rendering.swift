@@ -47,19 +47,6 @@ enum Rendering {
         return formatter.string(from: date)
     }
 
-    /// ISO 8601 (`2027-01-31T00:00:00Z`, `2027-01-31`) or Unix seconds.
-    /// - Throws: `EINVAL` for anything else.
-    static func parseDate(_ text: String) throws -> Date {
-        if let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
-        let full = ISO8601DateFormatter()
-        full.formatOptions = [.withInternetDateTime]
-        if let date = full.date(from: text) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        if let date = day.date(from: text) { return date }
-        throw FileSystemError.invalidArgument
-    }
-
     static func pemBlock(_ label: String, base64: String) -> String {
         var lines: [Substring] = []
         var rest = Substring(base64)

@@ -10,14 +10,33 @@ extension VaultTree {
     public func open(inode: UInt64, flags: Int32, context: OperationContext) throws -> OpenedFile {
         let handle = try inodes.node(inode).open(flags: flags, caller: callers.caller(context), in: tree)
         try admitControl(handle)
-        return OpenedFile(handle: handles.add(handle), nonSeekable: handle.control != nil)
+        let number = handles.add(handle)
+        subscribe(handle, number)
+        return OpenedFile(handle: number, nonSeekable: handle.control != nil)
+    }
+
+    /// A file of an object (a secret's value, a key's or a certificate's file) learns of the object's changes.
+    private func subscribe(_ handle: OpenHandle, _ number: UInt64) {
+        switch handle.purpose {
+        case .secretValue, .staticContent: subscriptions.opened(handle: number, path: handle.node.path)
+        case .control, .temporary: break
+        }
+    }
+
+    /// `POLLPRI` once per batch of changes to the object behind the file since it was opened or last reported
+    /// one (see `ChangeSubscriptions`); every file is always readable and writable.
+    public func poll(inode: UInt64, handle: UInt64, waiter: PollWaiter?, context: OperationContext) throws -> PollEvents {
+        guard handles.get(handle) != nil else { throw FileSystemError(EBADF) }
+        return subscriptions.poll(handle: handle, waiter: waiter) == true ? [.ready, .priority] : .ready
     }
 
     /// The kernel calls create only after a lookup found nothing; the new file counts one lookup.
     public func create(parent: UInt64, name: String, mode: mode_t, flags: Int32, context: OperationContext) throws -> CreatedFile {
         let created = try inodes.node(parent).create(name, flags: flags, caller: callers.caller(context), in: tree)
         try admitControl(created.handle)
-        let file = OpenedFile(handle: handles.add(created.handle), nonSeekable: created.handle.control != nil)
+        let number = handles.add(created.handle)
+        subscribe(created.handle, number)
+        let file = OpenedFile(handle: number, nonSeekable: created.handle.control != nil)
         return CreatedFile(entry: Entry(created.attributes, inode: inodes.lookedUp(created.node)), file: file)
     }
 
@@ -39,7 +58,7 @@ extension VaultTree {
             // descriptor; the audit names the writer too when it is another process. What the handle holds counts
             // against the opener's budget.
             return try ControlProtocol.write(data, to: open, handler: control, as: open.caller.written(by: callers.caller(context)),
-                                             budget: budget, in: tree)
+                                             budget: budget, in: tree, interruption: context.interruption)
         }
         if let temporary = open.temporary {
             return try temporary.state.withLock { state throws(FileSystemError) -> Int in
@@ -122,6 +141,7 @@ extension VaultTree {
         if open.control != nil {
             budget.release(uid: open.caller.uid, bytes: open.state.withLock { $0.controlBytes })
         }
+        subscriptions.released(handle: handle)
         defer { open.wipe() }
         if let temporary = open.temporary {
             tree.temporaries.closed(temporary)

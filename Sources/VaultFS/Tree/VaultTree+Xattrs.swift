@@ -52,7 +52,7 @@ extension VaultTree {
         case "content_type":
             update.contentType = .some(text.isEmpty ? nil : text)
         case "nbf", "exp":
-            let date: Date?? = text.isEmpty ? .some(nil) : .some(try Rendering.parseDate(text))
+            let date: Date?? = text.isEmpty ? .some(nil) : .some(try DateRules.parse(text, field: VaultTree.prefix + attribute, accepting: .iso8601OrUnixSeconds))
             if attribute == "nbf" { update.notBefore = date } else { update.expires = date }
         default:
             guard let data = text.data(using: .utf8),

@@ -22,6 +22,8 @@ public final class VaultTree: FileSystemOperations {
     let handles = HandleTable()
     /// What each caller may hold through control files.
     let budget: ControlBudget
+    /// Open files waiting to learn of changes to their objects (`poll`).
+    let subscriptions = ChangeSubscriptions()
     let logger: Logger
 
     var engine: VaultEngine { tree.engine }

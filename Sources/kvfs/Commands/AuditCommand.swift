@@ -13,10 +13,12 @@ struct AuditCommand: ParsableCommand {
             abstract: "Print audit lines (JSON lines, one per line: an export; with -o, one document in that format), oldest first.",
             discussion: """
             The store's owner reads the store; anyone else holding the role "Key Vault Audit Reader" reads through \
-            a mount with --mount (at the store scope /: every line; at a vault scope: that vault's lines).
+            a mount with --mount (at the store scope /: every line; at a vault scope: that vault's lines). --since \
+            and --until take ISO 8601 times with a zone (2026-11-01T00:00:00Z, 2026-11-01T09:00+01:00); a bare day \
+            or a time without a zone is refused (exit 5).
             Examples:
-              kvfs audit list --vault app1 --since 2026-11-01
-              kvfs audit list --mount /run/kvfs --principal web --result Failure --until 2026-12-01 > failures.jsonl
+              kvfs audit list --vault app1 --since 2026-11-01T00:00:00Z --until 2026-11-02T00:00:00Z
+              kvfs audit list --mount /run/kvfs --principal web --result Failure --until 2026-12-01T00:00:00Z > failures.jsonl
             """)
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var mountOption: MountOption
@@ -25,8 +27,8 @@ struct AuditCommand: ParsableCommand {
         @Option(name: .long, help: "Only lines of this principal (the one whose assignment allowed the request).") var principal: String?
         @Option(name: .long, help: "Only lines of this operation (Azure's operationName: SecretGet, RoleAssignmentCreate, ...).") var operation: String?
         @Option(name: .long, help: "Only Success or only Failure lines.") var result: String?
-        @Option(name: .long, help: "Only lines at or after this ISO 8601 time or date.") var since: String?
-        @Option(name: .long, help: "Only lines before this ISO 8601 time or date.") var until: String?
+        @Option(name: .long, help: "Only lines at or after this ISO 8601 time (with a zone).") var since: String?
+        @Option(name: .long, help: "Only lines at or before this ISO 8601 time (with a zone).") var until: String?
 
         func validate() throws {
             if let result, !["success", "failure"].contains(result.lowercased()) {
@@ -36,8 +38,8 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let filter = AuditFilter(vault: vault, principal: principal, operation: operation, result: result,
-                                     since: try since.map { try AuditCommand.date($0, "--since") },
-                                     until: try until.map { try AuditCommand.date($0, "--until") })
+                                     since: try since.map { try DateRules.parse($0, field: "--since") },
+                                     until: try until.map { try DateRules.parse($0, field: "--until") })
             let lines: [String]
             if let mount = mountOption.mount {
                 let request = MountedAuditRequest(op: "list", filter: filter)
@@ -53,12 +55,6 @@ struct AuditCommand: ParsableCommand {
             }
             format.print(.array(try lines.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }))
         }
-    }
-
-    /// An ISO 8601 time or date from an option.
-    static func date(_ text: String, _ option: String) throws -> Date {
-        guard let date = Dates.parse(text) else { throw InputError("\(option) '\(text)' is not an ISO 8601 date or time.") }
-        return date
     }
 
     /// A request on a mount's `.audit` file.
@@ -206,15 +202,15 @@ struct AuditCommand: ParsableCommand {
             chain stays verifiable. The newest line is always kept. The checkpoint is printed (or appended to \
             --checkpoint-file) so that it can also be kept outside the store; export the lines first \
             (`kvfs audit list --until DATE > old.jsonl`) if they must be kept.
-            Example: kvfs audit list --until 2026-06-01 > 2026-h1.jsonl && kvfs audit prune --before 2026-06-01
+            Example: kvfs audit list --until 2026-06-01T00:00:00Z > 2026-h1.jsonl && kvfs audit prune --before 2026-06-01T00:00:00Z
             """)
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var format: OutputOptions
-        @Option(name: .long, help: "Remove the lines older than this ISO 8601 time or date.") var before: String
+        @Option(name: .long, help: "Remove the lines older than this ISO 8601 time (with a zone).") var before: String
         @Option(name: .long, help: "Also append the checkpoint made at the cut to this file (created 0600).") var checkpointFile: String?
 
         func run() throws {
-            let cut = try AuditCommand.date(before, "--before")
+            let cut = try DateRules.parse(before, field: "--before")
             guard let pruned = try storeOptions.open().audit.prune(before: cut, as: .currentProcess()) else {
                 return format.report("No audit line is older than \(before); nothing was pruned.",
                                      .object(["prunedThrough": .null, "before": .string(before)]))

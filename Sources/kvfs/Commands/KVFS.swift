@@ -21,5 +21,5 @@ struct KVFS: ParsableCommand {
         """,
         version: KVFSVersion.current,
         subcommands: [InitCommand.self, VaultCommand.self, PrincipalCommand.self, RoleCommand.self,
-                      SecretCommand.self, KeyCommand.self, CertificateCommand.self, RealmCommand.self, AuditCommand.self, MountCommand.self, UnmountCommand.self])
+                      SecretCommand.self, KeyCommand.self, CertificateCommand.self, RealmCommand.self, AuditCommand.self, MountCommand.self, UnmountCommand.self, WaitCommand.self, WatchCommand.self])
 }

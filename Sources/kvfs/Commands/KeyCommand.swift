@@ -13,7 +13,8 @@ struct KeyCommand: ParsableCommand {
           kvfs key show --vault app1 --name signing --pem > signing.pub.pem
           openssl dgst -sha256 -binary msg.txt | kvfs key sign --vault app1 --name signing --algorithm ES256 > msg.sig
         """,
-        subcommands: [Create.self, Import.self, Show.self, Download.self, List.self, ListVersions.self, Update.self, Rotate.self, RotationPolicy.self, Delete.self,
+        subcommands: [Create.self, Import.self, Show.self, Download.self, List.self, ListVersions.self, Update.self, Rotate.self, RotationPolicy.self,
+                      GetPolicyTemplate.self, Release.self, Delete.self,
                       ListDeleted.self, ShowDeleted.self, Recover.self, Purge.self, BackupCommands.KeyBackup.self, BackupCommands.KeyRestore.self,
                       Sign.self, Verify.self, Encrypt.self, Decrypt.self, Wrap.self, Unwrap.self])
 
@@ -25,7 +26,8 @@ struct KeyCommand: ParsableCommand {
             P-384, P-521 or P-256K. --ops defaults to every operation the type supports.
             Examples:
               kvfs key create --vault app1 --name signing --kty EC --curve P-384 --ops sign verify
-              kvfs key create --vault app1 --name kek --kty RSA --size 4096 --expires 2028-01-01 --tags owner=ops
+              kvfs key create --vault app1 --name kek --kty RSA --size 4096 --expires 2028-01-01T00:00:00Z --tags owner=ops
+              kvfs key create --vault app1 --name cmk --kty RSA --exportable --policy release-policy.json --immutable
             """)
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var format: OutputOptions
@@ -35,6 +37,7 @@ struct KeyCommand: ParsableCommand {
         @Option(name: .long, help: "RSA public exponent (default 65537).") var publicExponent: Int?
         @Option(name: .long, help: "EC curve: P-256, P-384, P-521 or P-256K.") var curve: String?
         @OptionGroup var attributes: KeyAttributeOptions
+        @OptionGroup var release: KeyReleasePolicyOptions
 
         func run() throws {
             let type = try parseKeyType(kty)
@@ -47,9 +50,9 @@ struct KeyCommand: ParsableCommand {
                 guard size == nil, publicExponent == nil else { throw InputError("--size and --public-exponent are for RSA keys; EC keys take --curve.") }
                 spec = .ec(try curve.map(parseCurve) ?? .p256)
             }
-            let bundle = try storeOptions.open().keys.create(vault: address.vault, name: address.name,
-                                                           KeyCreateOptions(spec, keyOps: try attributes.keyOps(), attributes: try attributes.newVersion()),
-                                                           as: .currentProcess())
+            let options = KeyCreateOptions(spec, keyOps: try attributes.keyOps(), attributes: try attributes.newVersion(),
+                                           exportable: release.exportable, releasePolicy: try release.releasePolicy())
+            let bundle = try storeOptions.open().keys.create(vault: address.vault, name: address.name, options, as: .currentProcess())
             format.print(try Shapes.key(bundle))
         }
     }
@@ -70,8 +73,10 @@ struct KeyCommand: ParsableCommand {
         @OptionGroup var address: ObjectAddress
         @Option(name: .customLong("in"), help: ArgumentHelp("Read the key from this file (default: stdin).", valueName: "file")) var input: String?
         @OptionGroup var attributes: KeyAttributeOptions
+        @OptionGroup var release: KeyReleasePolicyOptions
 
         func run() throws {
+            let releaseOptions = try release.release
             var bytes = try readInput(input)
             defer { bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
             let material: KeyImportMaterial
@@ -88,7 +93,7 @@ struct KeyCommand: ParsableCommand {
                 throw InputError("The input is neither a JSON Web Key nor a PEM; give a JWK or a '-----BEGIN PRIVATE KEY-----' PEM.")
             }
             let bundle = try storeOptions.open().keys.import(vault: address.vault, name: address.name, material, keyOps: try attributes.keyOps(),
-                                                           attributes: try attributes.newVersion(), as: .currentProcess())
+                                                           attributes: try attributes.newVersion(), release: releaseOptions, as: .currentProcess())
             format.print(try Shapes.key(bundle))
         }
     }
@@ -181,13 +186,17 @@ struct KeyCommand: ParsableCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change a version's permitted operations, attributes or tags (never its material).",
+            commandName: "set-attributes",
+            abstract: "Change a version's permitted operations, attributes, tags or release policy (never its material).",
             discussion: """
+            az's name is set-attributes; update is the same command. An immutable release policy cannot be changed             (exit 7); --immutable makes the new one immutable.
             Examples:
-              kvfs key update --vault app1 --name signing --ops verify
+              kvfs key set-attributes --vault app1 --name signing --ops verify
               kvfs key update --vault app1 --name signing --enabled false
               kvfs key update --vault app1 --name kek --expires none --tags ""
-            """)
+              kvfs key set-attributes --vault app1 --name cmk --policy release-policy.json --immutable
+            """,
+            aliases: ["update"])
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var format: OutputOptions
         @OptionGroup var address: ObjectAddress
@@ -197,16 +206,24 @@ struct KeyCommand: ParsableCommand {
         var ops: [String] = []
         @Option(name: .long, help: "true or false.") var enabled: Bool?
         @Option(name: .long, parsing: .upToNextOption, help: "Replace all tags (name=value ...); \"\" clears them.") var tags: [String] = []
-        @Option(name: .long, help: "Expiry (ISO 8601), or none.") var expires: String?
-        @Option(name: .long, help: "Not valid before (ISO 8601), or none.") var notBefore: String?
+        @Option(name: .long, help: "Expiry (ISO 8601 with a zone, such as 2027-06-30T00:00:00Z), or none.") var expires: String?
+        @Option(name: .long, help: "Not valid before (ISO 8601 with a zone), or none.") var notBefore: String?
+        @Option(name: .long, help: ArgumentHelp("Replace the release policy: a JSON file, or the JSON itself.", valueName: "file-or-json"))
+        var policy: String?
+        @Flag(name: .long, help: "Mark the new release policy immutable: it can never be changed again.") var immutable = false
+
+        func validate() throws {
+            if immutable && policy == nil { throw ValidationError("--immutable needs --policy.") }
+        }
 
         func run() throws {
             var update = KeyUpdate(attributes: AttributeUpdate(enabled: enabled))
+            if let policy { update.releasePolicy = try readReleasePolicy(policy, immutable: immutable) }
             if !ops.isEmpty { update.keyOps = try parseKeyOps(ops) }
             if !tags.isEmpty { update.attributes.tags = try parseTags(tags) }
-            if let expires { update.attributes.expires = .some(expires == "none" ? nil : try parseDate(expires, "--expires")) }
-            if let notBefore { update.attributes.notBefore = .some(notBefore == "none" ? nil : try parseDate(notBefore, "--not-before")) }
-            guard !update.isEmpty else { throw ValidationError("Nothing to update: give --ops, --enabled, --tags, --expires or --not-before.") }
+            if let expires { update.attributes.expires = .some(expires == "none" ? nil : try DateRules.parse(expires, field: "--expires")) }
+            if let notBefore { update.attributes.notBefore = .some(notBefore == "none" ? nil : try DateRules.parse(notBefore, field: "--not-before")) }
+            guard !update.isEmpty else { throw ValidationError("Nothing to update: give --ops, --enabled, --tags, --expires, --not-before or --policy.") }
             let bundle = try storeOptions.open().keys.update(vault: address.vault, name: address.name, version: version, update, as: .currentProcess())
             format.print(try Shapes.key(bundle))
         }
@@ -285,15 +302,15 @@ struct KeyAttributeOptions: ParsableArguments {
             help: "Permitted operations: encrypt decrypt sign verify wrapKey unwrapKey (default: all the type supports).")
     var ops: [String] = []
     @Option(name: .long, parsing: .upToNextOption, help: "Tags as name=value (up to 15).") var tags: [String] = []
-    @Option(name: .long, help: "Expiry (ISO 8601): sign, encrypt and wrap stop then.") var expires: String?
-    @Option(name: .long, help: "Not valid before (ISO 8601).") var notBefore: String?
+    @Option(name: .long, help: "Expiry (ISO 8601 with a zone, such as 2027-06-30T00:00:00Z): sign, encrypt and wrap stop then.") var expires: String?
+    @Option(name: .long, help: "Not valid before (ISO 8601 with a zone).") var notBefore: String?
     @Flag(name: .long, help: "Store the version disabled.") var disabled = false
 
     func keyOps() throws -> [KeyOperation]? { ops.isEmpty ? nil : try parseKeyOps(ops) }
 
     func newVersion() throws -> NewVersionAttributes {
-        NewVersionAttributes(enabled: !disabled, notBefore: try notBefore.map { try parseDate($0, "--not-before") },
-                             expires: try expires.map { try parseDate($0, "--expires") }, tags: try parseTags(tags))
+        NewVersionAttributes(enabled: !disabled, notBefore: try notBefore.map { try DateRules.parse($0, field: "--not-before") },
+                             expires: try expires.map { try DateRules.parse($0, field: "--expires") }, tags: try parseTags(tags))
     }
 }
 

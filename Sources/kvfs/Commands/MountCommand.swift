@@ -13,19 +13,25 @@ struct MountCommand: ParsableCommand {
         discussion: """
         By default kvfs detaches and returns once the mount is ready; --foreground keeps it in the \
         foreground (for systemd and tests). SIGINT or SIGTERM unmount cleanly; so does `kvfs unmount`. \
-        Run as root, the mount is open to every user (allow_other) and each request is decided by the \
-        caller's principals. A dead mount left at MOUNTPOINT by a killed daemon is detached first. Under \
+        The mount is open to every user (allow_other) and each request is decided by the caller's \
+        principals. Another user than root mounts through the setuid fusermount3, which allows allow_other only \
+        with user_allow_other in /etc/fuse.conf; without it the mount is refused (exit 9) with what to change, \
+        and --private mounts for the mounting user alone. A dead mount left at MOUNTPOINT by a killed daemon \
+        is detached first. Under \
         systemd (Type=notify, $NOTIFY_SOCKET) the foreground process sends READY=1 once the mount answers and \
         STOPPING=1 when it shuts down.
         Examples:
           kvfs mount /run/kvfs
           kvfs mount /run/kvfs --store /var/lib/kvfs --vault app1 --foreground
+          kvfs mount ~/kvfs --private          # as an ordinary user, for that user alone
         """)
 
     @Argument(help: "An empty directory to mount on.") var mountpoint: String
     @OptionGroup var storeOptions: StoreOptions
     @Option(name: .long, help: "Show only this vault (repeatable).") var vault: [String] = []
     @Flag(name: .long, help: "Stay in the foreground.") var foreground = false
+    @Flag(name: .long, help: "Serve only the mounting user (no allow_other; /etc/fuse.conf needs no user_allow_other).")
+    var `private` = false
     @Option(name: .customShort("o"), help: "Extra FUSE mount options, comma-separated.") var options: String?
     // `-o` is mount(8)'s options here, so the output format is `--output` only.
     @Option(name: .long, help: ArgumentHelp("Output format: json, jsonc, table, tsv, yaml or none (default: one sentence).", valueName: "format"))
@@ -52,7 +58,9 @@ struct MountCommand: ParsableCommand {
     }
 
     func run() throws {
-        // Open the store first, so a missing store or a wrong key is reported here, not by a daemon.
+        // Refused here, with what to change, rather than by a daemon: first what the system allows, then the
+        // store (a missing store or a wrong key).
+        if let refusal = MountCommand.privilegeRefusal(allowOther: !`private`, at: mountpoint) { throw refusal }
         let engine = try storeOptions.open()
         try MountCommand.requireVaults(vault, in: engine)
         if StaleMount.isStale(mountpoint) {
@@ -60,7 +68,7 @@ struct MountCommand: ParsableCommand {
             try StaleMount.recover(mountpoint)
         }
         var mountOptions = FuseMount.Options()
-        mountOptions.allowOther = getuid() == 0 || MountCommand.userAllowOther()
+        mountOptions.allowOther = !`private`
         mountOptions.additionalOptions = options?.split(separator: ",").map(String.init) ?? []
         if foreground || readyFD != nil {
             var checkpointLog = CLILog.logger
@@ -86,6 +94,7 @@ struct MountCommand: ParsableCommand {
         if let store = storeOptions.store { arguments += ["--store", store] }
         if let key = storeOptions.masterKeyFile { arguments += ["--master-key-file", key] }
         for v in vault { arguments += ["--vault", v] }
+        if `private` { arguments.append("--private") }
         if let options { arguments += ["-o", options] }
         if let auditCheckpoints { arguments += ["--audit-checkpoints", auditCheckpoints] }
         arguments += ["--audit-checkpoint-lines", String(auditCheckpointLines), "--audit-checkpoint-interval", String(auditCheckpointInterval)]
@@ -98,6 +107,11 @@ struct MountCommand: ParsableCommand {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, logFile ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        // The daemon keeps nothing of its parent but the readiness pipe: an inherited descriptor (a caller's pipe
+        // or socket) held for the life of the mount would keep whoever waits on it waiting.
+        for fd in MountCommand.openDescriptors() where fd > 2 && fd != writeFD {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -115,7 +129,7 @@ struct MountCommand: ParsableCommand {
         do {
             try MountReadiness.wait(on: readFD, timeout: .seconds(30), mountpoint: mountpoint)
         } catch {
-            throw InputError("Mounting at \(mountpoint) failed: \(error.message)")
+            throw FuseMountError(error.code, "Mounting at \(mountpoint) failed: \(error.message)", path: mountpoint)
         }
         let sentence = "Mounted \(storeOptions.location.directory) at \(MountTable.canonicalPath(mountpoint)) (daemon pid \(pid)). Unmount with `kvfs unmount \(mountpoint)`."
         guard let output else { return Output.line(sentence) }
@@ -136,18 +150,31 @@ struct MountCommand: ParsableCommand {
         }
     }
 
+    /// Why the system would refuse this process's mount (``FuseMount/checkPrivileges(allowOther:)``), naming
+    /// `--private` where that is the way out.
+    static func privilegeRefusal(allowOther: Bool, at mountpoint: String) -> FuseMountError? {
+        do {
+            try FuseMount.checkPrivileges(allowOther: allowOther)
+            return nil
+        } catch {
+            let hint = error.code == .allowOtherNotPermitted ? " (kvfs mount --private)" : ""
+            return FuseMountError(error.code, error.message + hint, path: mountpoint)
+        }
+    }
+
+    /// This process's open file descriptors (from /proc/self/fd), taken just before the daemon is spawned.
+    static func openDescriptors() -> [Int32] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return [] }
+        // Only those still open: the listing's own descriptor is among the names and already closed.
+        return names.compactMap(Int32.init).filter { fcntl($0, F_GETFD) != -1 }
+    }
+
     /// glibc's POSIX_SPAWN_SETSID (a GNU extension the Swift importer does not see): the daemon gets its
     /// own session, so the terminal's signals do not reach it.
     static let spawnSetSID: Int16 = 0x80
 
     static func executable() -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    }
-
-    /// Whether /etc/fuse.conf lets non-root users mount with allow_other.
-    static func userAllowOther() -> Bool {
-        guard let text = try? String(contentsOfFile: "/etc/fuse.conf", encoding: .utf8) else { return false }
-        return text.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "user_allow_other" }
     }
 }
 

@@ -27,8 +27,8 @@ struct SecretCommand: ParsableCommand {
         @Option(name: .long, help: "Read the value from this file.") var file: String?
         @Option(name: .long, help: "A content type, up to 255 characters.") var contentType: String?
         @Option(name: .long, parsing: .upToNextOption, help: "Tags as name=value (up to 15).") var tags: [String] = []
-        @Option(name: .long, help: "Expiry (ISO 8601).") var expires: String?
-        @Option(name: .long, help: "Not valid before (ISO 8601).") var notBefore: String?
+        @Option(name: .long, help: "Expiry (ISO 8601 with a zone, such as 2027-06-30T00:00:00Z).") var expires: String?
+        @Option(name: .long, help: "Not valid before (ISO 8601 with a zone).") var notBefore: String?
         @Flag(name: .long, help: "Store the version disabled.") var disabled = false
         @Option(name: .long, help: "With --file: utf-8 (default: the bytes as they are), ascii, base64 or hex (the file's bytes stored as that text, as az does).")
         var encoding: SecretEncoding?
@@ -55,8 +55,8 @@ struct SecretCommand: ParsableCommand {
                 encoded.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
             }
             let attributes = NewVersionAttributes(
-                enabled: !disabled, notBefore: try notBefore.map { try parseDate($0, "--not-before") },
-                expires: try expires.map { try parseDate($0, "--expires") }, contentType: contentType, tags: try parseTags(tags))
+                enabled: !disabled, notBefore: try notBefore.map { try DateRules.parse($0, field: "--not-before") },
+                expires: try expires.map { try DateRules.parse($0, field: "--expires") }, contentType: contentType, tags: try parseTags(tags))
             let props = try storeOptions.open().secrets.set(vault: address.vault, name: address.name, value: bytes,
                                                           attributes: attributes, as: .currentProcess())
             format.print(Shapes.secret(props))
@@ -160,7 +160,7 @@ struct SecretCommand: ParsableCommand {
             discussion: """
             Examples:
               kvfs secret update --vault app1 --name db-password --enabled false
-              kvfs secret update --vault app1 --name db-password --expires 2027-06-30 --tags owner=ops
+              kvfs secret update --vault app1 --name db-password --expires 2027-06-30T00:00:00Z --tags owner=ops
               kvfs secret update --vault app1 --name db-password --expires none --tags ""
             """)
         @OptionGroup var storeOptions: StoreOptions
@@ -170,15 +170,15 @@ struct SecretCommand: ParsableCommand {
         @Option(name: .long, help: "true or false.") var enabled: Bool?
         @Option(name: .long, help: "A content type; \"\" clears it.") var contentType: String?
         @Option(name: .long, parsing: .upToNextOption, help: "Replace all tags (name=value ...); \"\" clears them.") var tags: [String] = []
-        @Option(name: .long, help: "Expiry (ISO 8601), or none.") var expires: String?
-        @Option(name: .long, help: "Not valid before (ISO 8601), or none.") var notBefore: String?
+        @Option(name: .long, help: "Expiry (ISO 8601 with a zone, such as 2027-06-30T00:00:00Z), or none.") var expires: String?
+        @Option(name: .long, help: "Not valid before (ISO 8601 with a zone), or none.") var notBefore: String?
 
         func run() throws {
             var update = AttributeUpdate(enabled: enabled)
             if let contentType { update.contentType = .some(contentType.isEmpty ? nil : contentType) }
             if !tags.isEmpty { update.tags = try parseTags(tags) }
-            if let expires { update.expires = .some(expires == "none" ? nil : try parseDate(expires, "--expires")) }
-            if let notBefore { update.notBefore = .some(notBefore == "none" ? nil : try parseDate(notBefore, "--not-before")) }
+            if let expires { update.expires = .some(expires == "none" ? nil : try DateRules.parse(expires, field: "--expires")) }
+            if let notBefore { update.notBefore = .some(notBefore == "none" ? nil : try DateRules.parse(notBefore, field: "--not-before")) }
             guard !update.isEmpty else { throw ValidationError("Nothing to update: give --enabled, --content-type, --tags, --expires or --not-before.") }
             let props = try storeOptions.open().objects(.secret).update(vault: address.vault, name: address.name, version: version,
                                                              update, as: .currentProcess())
@@ -240,11 +240,6 @@ struct SecretCommand: ParsableCommand {
             try storeOptions.open().objects(.secret).purge(vault: address.vault, name: address.name, as: .currentProcess())
         }
     }
-}
-
-func parseDate(_ text: String, _ option: String) throws -> Date {
-    guard let date = Dates.parse(text) else { throw InputError("\(option) '\(text)' is not an ISO 8601 date or time.") }
-    return date
 }
 
 func parseTags(_ items: [String]) throws -> [String: String] {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import VaultEngine
+import VaultFS
 
 /// kvfs's documented exit codes (docs/cli.md). Usage errors keep ArgumentParser's 64.
 enum ExitCodes {
@@ -10,6 +11,14 @@ enum ExitCodes {
     static let invalidInput: Int32 = 5
     static let storeError: Int32 = 6
     static let forbidden: Int32 = 7
+    static let unsupported: Int32 = 8
+    static let mountRefused: Int32 = 9
+
+    /// Mount failures: the system's FUSE setup refusing the mount (no /dev/fuse, no setuid fusermount3,
+    /// /etc/fuse.conf without user_allow_other) is 9; the rest (mountpoint, kernel, loop) 1.
+    static func code(for error: FuseMountError) -> Int32 {
+        error.code == .deviceUnavailable || error.code == .allowOtherNotPermitted ? mountRefused : failure
+    }
 
     /// The one table from refusal reasons to exit codes: the same refusal gives the same code whether the
     /// command went through the store or through a mount (whose answers carry Azure's error code).
@@ -23,6 +32,9 @@ enum ExitCodes {
         case .storeMissing, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure: storeError
         case .disabled, .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden,
              .purgeProtected, .vaultPurgeProtected, .backupTooManyVersions, .roleNotDelegable: forbidden
+        // Only a mount's caller that was signalled gets it, and that process is gone: no code of its own.
+        case .interrupted: failure
+        case .unsupported: unsupported
         }
     }
 }

@@ -28,24 +28,11 @@ enum Output {
     }
 }
 
-/// ISO 8601 dates on the command line and in output.
+/// ISO 8601 dates in output (input dates are read by the engine's `DateRules`).
 enum Dates {
     static func format(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
-    }
-
-    /// Parses `2027-01-31T12:00:00Z`, `2027-01-31T12:00:00+01:00` or `2027-01-31` (midnight UTC).
-    static func parse(_ text: String) -> Date? {
-        let full = ISO8601DateFormatter()
-        full.formatOptions = [.withInternetDateTime]
-        if let date = full.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = fractional.date(from: text) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        return day.date(from: text)
     }
 }

@@ -68,12 +68,21 @@ enum Shapes {
     // MARK: keys
 
     /// `az keyvault key show|create|import|update|rotate|recover`: KeyBundle (the public JWK; never private parts).
+    /// Its attributes add az's `exportable`; `releasePolicy` is az's `{contentType, encodedPolicy (base64url),
+    /// immutable}` or null.
     static func key(_ bundle: KeyBundle) throws -> JSONValue {
         let p = bundle.properties
         return .object([
-            "attributes": attributes(p), "key": try JSONValue(encoding: bundle.key), "managed": managed(p),
-            "name": .string(p.name), "tags": .tags(p.tags),
+            "attributes": attributes(p).merging(["exportable": .bool(bundle.exportable)]), "key": try JSONValue(encoding: bundle.key),
+            "managed": managed(p), "name": .string(p.name), "releasePolicy": bundle.releasePolicy.map(releasePolicy) ?? .null,
+            "tags": .tags(p.tags),
         ])
+    }
+
+    /// A key's release policy as az prints it.
+    static func releasePolicy(_ policy: KeyReleasePolicy) -> JSONValue {
+        .object(["contentType": .string(policy.contentType), "encodedPolicy": .string(Base64URL.encode(policy.data)),
+                 "immutable": .bool(policy.immutable)])
     }
 
     /// `az keyvault key list|list-versions`: KeyItem.

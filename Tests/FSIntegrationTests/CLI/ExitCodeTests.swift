@@ -10,7 +10,8 @@ import Glibc
 @Suite struct CLIExitCodes {
     /// A store in a temporary directory, seeded through the engine: vaults `app` and `locked` (purge
     /// protection) where the owner (root, principal `me`) is Administrator, vault `other` where it holds no
-    /// role; secrets `app/s`, `app/off` (disabled) and `locked/gone` (soft-deleted).
+    /// role; secrets `app/s`, `app/off` (disabled) and `locked/gone` (soft-deleted); exportable key `app/cmk`
+    /// with a release policy.
     final class Store {
         let directory: String
         var path: String { directory + "/store" }
@@ -34,6 +35,9 @@ import Glibc
                                  attributes: NewVersionAttributes(enabled: false), as: owner)
             try engine.secrets.set(vault: "locked", name: "gone", value: Array("value".utf8), as: owner)
             try engine.objects(.secret).delete(vault: "locked", name: "gone", as: owner)
+            let release = #"{"version":"1.0.0","anyOf":[{"authority":"https://attest.example/","allOf":[{"claim":"tee","equals":"sgx"}]}]}"#
+            try engine.keys.create(vault: "app", name: "cmk", KeyCreateOptions(.ec(.p256), exportable: true,
+                                                                               releasePolicy: KeyReleasePolicy(data: Array(release.utf8))), as: owner)
             try engine.flushAudit()
         }
 
@@ -55,6 +59,8 @@ import Glibc
         var input: String? = nil
         /// SQL run on the store's database before the command.
         var damage: String? = nil
+        /// Who runs the command (default: root, the test's own user).
+        var identity: VaultProcess.Identity? = nil
         var description: String { "\(code): \(what)" }
     }
 
@@ -101,6 +107,12 @@ import Glibc
              damage: #"update audit set line = replace(line, '"uid":0', '"uid":7') where seq = 2"#),
         Case(code: 7, what: "disabled secret", arguments: ["secret", "show", "--vault", "app", "--name", "off", "--store", "@store"]),
         Case(code: 7, what: "purge protection", arguments: ["secret", "purge", "--vault", "locked", "--name", "gone", "--store", "@store"]),
+        Case(code: 8, what: "not supported (a key release: kvfs trusts no attestation service)",
+             arguments: ["key", "release", "--vault", "app", "--name", "cmk", "--target", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "--store", "@store"]),
+        // uid 3301 has no user name, /dev/fuse may be closed to it and /etc/fuse.conf may lack user_allow_other:
+        // each refuses its mount (VaultNonRootMountTests checks every one on its own).
+        Case(code: 9, what: "the system refuses the mount (a user other than root, through fusermount3)",
+             arguments: ["mount", "@dir", "--store", "@store"], identity: VaultProcess.Identity(uid: 3301, gid: 3301)),
         Case(code: 64, what: "unknown option", arguments: ["vault", "list", "--bogus"]),
         Case(code: 64, what: "missing argument", arguments: ["vault", "create", "--store", "@store"]),
     ]
@@ -117,7 +129,8 @@ import Glibc
         let arguments = c.arguments.map {
             $0.replacingOccurrences(of: "@store", with: store.path).replacingOccurrences(of: "@dir", with: store.directory)
         }
-        let out = try VaultProcess.run([VaultMountFixture.kvfsPath] + arguments, input: c.input.map { Data($0.utf8) })
+        let out = try VaultProcess.run((c.identity?.setprivArguments ?? []) + [VaultMountFixture.kvfsPath] + arguments,
+                                       input: c.input.map { Data($0.utf8) })
         #expect(out.status == c.code, "kvfs \(arguments.joined(separator: " ")): \(out)")
         if c.code != 0 && c.code != 64 {
             // One clear error line on stderr, starting with `kvfs: ` (docs/cli.md). Log lines (warnings) may

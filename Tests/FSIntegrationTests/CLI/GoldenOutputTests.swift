@@ -28,7 +28,8 @@ import Glibc
 
     /// A store with vault `app` (the owner, root, is Administrator there through principal `me`), vault `locked`
     /// (purge protection, 7 days); secret `app/db` (two versions, tags, a content type), soft-deleted secret
-    /// `app/old`; imported key `app/signer`, soft-deleted key `app/retired`; imported certificate `app/web`;
+    /// `app/old`; imported key `app/signer`, soft-deleted key `app/retired`, imported exportable key `app/cmk`
+    /// with an immutable release policy; imported certificate `app/web`;
     /// two certificate contacts and issuer `corp-ca` in `app`.
     final class GoldenStore: @unchecked Sendable {
         let directory: String
@@ -55,6 +56,10 @@ import Glibc
             try engine.keys.import(vault: "app", name: "signer", .pkcs8PEM(keyPEM), keyOps: [.sign, .verify], as: me)
             try engine.keys.import(vault: "app", name: "retired", .pkcs8PEM(keyPEM), as: me)
             try engine.objects(.key).delete(vault: "app", name: "retired", as: me)
+            let release = #"{"version":"1.0.0","anyOf":[{"authority":"https://attest.example/","allOf":[{"claim":"tee","equals":"sevsnpvm"}]}]}"#
+            try engine.keys.import(vault: "app", name: "cmk", .pkcs8PEM(keyPEM), keyOps: [.sign, .verify],
+                                   release: KeyReleaseOptions(exportable: true, releasePolicy: KeyReleasePolicy(data: Array(release.utf8), immutable: true)),
+                                   as: me)
             let certificate = try Data(contentsOf: CLIGoldenOutput.goldenDirectory.appendingPathComponent("certificate.pem"))
             try engine.certificates.import(vault: "app", name: "web", CertificateImport(value: SecureBytes([UInt8](certificate)),
                                                                                       tags: ["team": "web"]), as: me)
@@ -77,6 +82,7 @@ import Glibc
         ("secret-show-deleted", ["secret", "show-deleted", "--vault", "app", "--name", "old"]),
         ("secret-list-deleted", ["secret", "list-deleted", "--vault", "app"]),
         ("key-show", ["key", "show", "--vault", "app", "--name", "signer"]),
+        ("key-show-release-policy", ["key", "show", "--vault", "app", "--name", "cmk"]),
         ("key-list", ["key", "list", "--vault", "app"]),
         ("key-list-deleted", ["key", "list-deleted", "--vault", "app"]),
         ("certificate-show", ["certificate", "show", "--vault", "app", "--name", "web"]),
@@ -96,6 +102,7 @@ import Glibc
         Case(golden: "key-show.yaml", arguments: ["key", "show", "--vault", "app", "--name", "signer", "-o", "yaml"]),
         Case(golden: "role-list.table", arguments: ["role", "list", "-o", "table"]),
         Case(golden: "certificate-get-default-policy.json", arguments: ["certificate", "get-default-policy"]),
+        Case(golden: "key-get-policy-template.json", arguments: ["key", "get-policy-template"]),
         Case(golden: "certificate-get-default-policy-rest.json", arguments: ["certificate", "get-default-policy", "--spelling", "rest"]),
     ]
 
@@ -112,6 +119,7 @@ import Glibc
     func output(_ c: Case) throws {
         let store = try #require(CLIGoldenOutput.store, "the golden store could not be seeded")
         let storeless = c.arguments.starts(with: ["role", "list"]) || c.arguments.starts(with: ["certificate", "get-default-policy"])
+            || c.arguments.starts(with: ["key", "get-policy-template"])
         let out = try VaultProcess.run([VaultMountFixture.kvfsPath] + c.arguments + (storeless ? [] : ["--store", store.path]))
         #expect(out.status == 0, "\(out)")
         let actual = CLIGoldenOutput.normalise(out.stdout)

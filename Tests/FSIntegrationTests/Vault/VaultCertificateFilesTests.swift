@@ -122,13 +122,15 @@ finish(out)
                 #expect(out["x5t"] as? String == out["x5t_expected"] as? String, "\(out)")
                 let parsed = out["policy"] as? [String: Any] ?? [:]
                 #expect(out["policy_error"] == nil, "\(out["policy_error"] ?? "-")")
-                #expect((parsed["issuerParameters"] as? [String: Any])?["name"] as? String == "Self", "\(parsed)")
-                let x509 = parsed["x509CertificateProperties"] as? [String: Any] ?? [:]
+                // policy.json is in the REST API's spelling, as the Azure SDKs read it.
+                #expect((parsed["issuer"] as? [String: Any])?["name"] as? String == "Self", "\(parsed)")
+                let x509 = parsed["x509_props"] as? [String: Any] ?? [:]
                 #expect(x509["subject"] as? String == "CN=files.test", "\(parsed)")
-                #expect(x509["validityInMonths"] as? Int == 6, "\(parsed)")
-                #expect((x509["subjectAlternativeNames"] as? [String: Any])?["dnsNames"] as? [String] == ["files.test", "www.files.test"], "\(parsed)")
-                #expect((parsed["keyProperties"] as? [String: Any])?["keySize"] as? Int == 3072, "\(parsed)")
-                #expect((parsed["secretProperties"] as? [String: Any])?["contentType"] as? String == CertPolicy.pem, "\(parsed)")
+                #expect(x509["validity_months"] as? Int == 6, "\(parsed)")
+                #expect((x509["sans"] as? [String: Any])?["dns_names"] as? [String] == ["files.test", "www.files.test"], "\(parsed)")
+                #expect((parsed["key_props"] as? [String: Any])?["key_size"] as? Int == 3072, "\(parsed)")
+                #expect((parsed["secret_props"] as? [String: Any])?["contentType"] as? String == CertPolicy.pem, "\(parsed)")
+                #expect(parsed["x509CertificateProperties"] == nil && parsed["keyProperties"] == nil, "no az names: \(parsed)")
                 // The version's own directory shows the certificate files, not the policy.
                 let versions = try mount.keyProbe(CertCaller.reader, .list("\(v)/certificates/.versions/files"))
                 #expect(versions.ok && versions.names.count == 1, "\(versions)")

@@ -156,7 +156,7 @@ extension VaultMountTests {
                     .setxattr(p, "user.kv.tags", #"{"env":"prod","team":"ops"}"#),
                     .setxattr(p, "user.kv.content_type", "text/plain"),
                     .setxattr(p, "user.kv.exp", "2099-01-31T00:00:00Z"),
-                    .setxattr(p, "user.kv.nbf", "2020-01-01"),
+                    .setxattr(p, "user.kv.nbf", "2020-01-01T00:00:00+01:00"),
                     .getxattr(p, "user.kv.tags"), .getxattr(p, "user.kv.content_type"), .getxattr(p, "user.kv.exp"),
                     .getxattr(p, "user.kv.id"), .getxattr(p, "user.kv.version"), .listxattr(p),
                     .setxattr(p, "user.kv.tags", "{not json"), .setxattr(p, "user.kv.version", "x"),
@@ -178,6 +178,28 @@ extension VaultMountTests {
                 #expect(r[13].result == "ENODATA", "\(r[13])")
                 // Metadata updates do not make versions.
                 #expect(try mount.versionCount(o, Writing.vault, "echo") == 1)
+            }
+        }
+
+        /// The xattrs read dates with the engine's one parser: ISO 8601 with a zone, or Unix seconds; a time
+        /// without a zone, a bare day and anything after the zone are EINVAL and change nothing.
+        @Test func extendedAttributeDates() throws {
+            try VaultMountFixture.with(Writing.setup) { mount in
+                let o = TestCaller.officer, p = "\(Writing.vault)/secrets/echo"
+                var steps: [ProbeOp] = [.setxattr(p, "user.kv.exp", "2099-01-31T00:00:00Z")]
+                for attribute in ["user.kv.exp", "user.kv.nbf"] {
+                    steps += ["2027-06-30T12:00", "2027-06-30", "2027-06-30T12:00:00Zgarbage", "soon"].map { .setxattr(p, attribute, $0) }
+                }
+                steps += [.getxattr(p, "user.kv.exp"), .getxattr(p, "user.kv.nbf"),
+                          .setxattr(p, "user.kv.nbf", "1893456000"), .getxattr(p, "user.kv.nbf"),
+                          .setxattr(p, "user.kv.nbf", "2027-06-30T14:00:00+02:00"), .getxattr(p, "user.kv.nbf")]
+                let r = try mount.probe(o, steps)
+                #expect(r[0].ok, "\(r[0])")
+                for refused in r[1...8] { #expect(refused.result == "EINVAL", "\(refused)") }
+                #expect(r[9].text == "2099-01-31T00:00:00Z", "a refused exp changed nothing: \(r[9])")
+                #expect(r[10].result == "ENODATA", "a refused nbf set nothing: \(r[10])")
+                #expect(r[11].ok && r[12].text == "2030-01-01T00:00:00Z", "\(r[11]) \(r[12])")
+                #expect(r[13].ok && r[14].text == "2027-06-30T12:00:00Z", "\(r[13]) \(r[14])")
             }
         }
     }

@@ -57,17 +57,8 @@ struct AuditControl: ControlHandler {
         }
     }
 
-    /// An ISO 8601 time (with or without fractional seconds) or date.
+    /// An ISO 8601 time with a zone (`DateRules`, as the CLI's).
     static func date(_ text: String?, _ field: String) throws -> Date? {
-        guard let text else { return nil }
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        guard let date = withFraction.date(from: text) ?? plain.date(from: text) ?? day.date(from: text) else {
-            throw VaultError(.invalidArgument, "'\(field)' must be an ISO 8601 time or date, e.g. 2026-11-01T00:00:00Z.")
-        }
-        return date
+        try text.map { try DateRules.parse($0, field: field) }
     }
 }

@@ -33,10 +33,11 @@ enum ControlProtocol {
     /// `handler` and keeps the response on `handle`. What the handle holds counts against its caller's `budget`.
     /// - Throws: `EAGAIN` when the caller's control files already hold `budget`'s bytes (nothing is added),
     ///   `EFBIG` for a request over the limit (the rest of it is refused too, up to the next read),
-    ///   `EINVAL` for a malformed one, `EACCES` when the caller lacked the right (after keeping the response).
+    ///   `EINVAL` for a malformed one, `EACCES` when the caller lacked the right (after keeping the response),
+    ///   `EINTR` when the writer was signalled while a long request ran (it stopped; no response is kept).
     /// `caller` is the handle's opener, with the process that wrote the request when that is another one.
     static func write(_ data: UnsafeRawBufferPointer, to handle: OpenHandle, handler: any ControlHandler, as caller: Caller,
-                      budget: ControlBudget, in tree: TreeContext) throws -> Int {
+                      budget: ControlBudget, in tree: TreeContext, interruption: RequestInterruption = .never) throws -> Int {
         let uid = handle.caller.uid
         let complete = try handle.state.withLock { state throws(FileSystemError) -> ControlRequest? in
             let before = state.controlBytes
@@ -54,6 +55,7 @@ enum ControlProtocol {
             return request
         }
         guard let request = complete else { return data.count }
+        request.interruption = interruption
         let response = try handler.respond(to: request, as: caller, in: tree)
         handle.state.withLock { state in
             let before = state.controlBytes
@@ -170,9 +172,12 @@ protocol ControlHandler: Sendable {
 
 /// The bytes of one request, wiped when the request is done with.
 ///
-/// `@unchecked Sendable`: the bytes are written once, in `init`, and only read after that.
+/// `@unchecked Sendable`: the bytes are written once, in `init`, and only read after that; `interruption` is
+/// set once, before the request is handed to its handler.
 final class ControlRequest: @unchecked Sendable {
     private let bytes: UnsafeMutableRawBufferPointer
+    /// Whether the writer's request was interrupted: handlers of long requests (batches) ask between steps.
+    var interruption = RequestInterruption.never
 
     init(_ data: UnsafeRawBufferPointer) {
         bytes = .allocate(byteCount: max(data.count, 1), alignment: 1)

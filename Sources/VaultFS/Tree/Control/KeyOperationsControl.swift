@@ -3,7 +3,8 @@ import VaultEngine
 /// `keys/<name>/ops` (and each version's): one crypto operation (a `KeyOperationRequest` with Azure's
 /// KeyOperationsParameters and `op`) or a batch of them (a JSON array, answered with an array of results);
 /// in the key's own directory also `{"op":"backup"}`. A batch fails the write with `EACCES` only when every
-/// entry was refused for want of a right.
+/// entry was refused for want of a right, and with `EINTR` when its writer is signalled (killed) while it
+/// runs: it stops before the next entry, and the entries not run are neither run nor audited.
 struct KeyOperationsControl: ControlHandler {
     let key: ObjectAddress
 
@@ -16,8 +17,8 @@ struct KeyOperationsControl: ControlHandler {
         }
         if request.firstNonSpace == UInt8(ascii: "[") {
             guard let batch = request.decode([KeyOperationRequest].self) else { throw FileSystemError.invalidArgument }
-            let responses = tree.engine.keys.perform(batch, vault: key.vault, name: key.name, version: key.version,
-                                                             as: caller)
+            let responses = try tree.engine.keys.perform(batch, vault: key.vault, name: key.name, version: key.version,
+                                                         as: caller, unless: { request.interruption.isRequested })
             let allRefused = !responses.isEmpty && responses.allSatisfy {
                 if case .failure(let error) = $0 { return error.code == .accessDenied }
                 return false

@@ -107,7 +107,7 @@ struct CertificateFileNode: TreeNode {
         switch which {
         case .pem: Array(bundle.pemChain.utf8)
         case .cer: bundle.cer
-        case .policy: try Rendering.json(bundle.policy, pretty: true)
+        case .policy: try Rendering.json(bundle.policy.spelled(.rest), pretty: true)
         case .csr: []
         }
     }
@@ -125,7 +125,7 @@ struct CertificateFileNode: TreeNode {
         case .policy:
             guard version == nil else { throw FileSystemError.noSuchEntry }
             let policy = try tree.engine.certificates.policy(vault: vault, name: name, as: caller)
-            content = try Rendering.json(policy, pretty: true)
+            content = try Rendering.json(policy.spelled(.rest), pretty: true)
         case .csr:
             let operation = try tree.engine.certificates.pendingOperation(vault: vault, name: name, as: caller)
             guard let csr = operation.csr else { throw FileSystemError.noSuchEntry }

@@ -33,6 +33,9 @@ struct KeyNode: ObjectDirectoryNode {
         case .ec(let curve): values["crv"] = curve.rawValue
         }
         values["key_ops"] = bundle.keyOps.map(\.rawValue).joined(separator: ",")
+        values["exportable"] = bundle.exportable ? "true" : "false"
+        // Azure's KeyReleasePolicy, as the REST API carries it ({contentType, data (base64url), immutable}).
+        if let policy = bundle.releasePolicy { values["release_policy"] = String(decoding: try Rendering.json(policy), as: UTF8.self) }
         return values
     }
 

@@ -90,7 +90,7 @@ extension VaultMountTests {
                 let sets = try Self.kvfs(mount, Self.storeAuditor, ["audit", "list", "--operation", "SecretSet", "--result", "Success", "--vault", "alpha"])
                 let setLines = Self.jsonLines(sets.stdout)
                 #expect(sets.status == 0 && setLines.count == 1 && setLines[0]["object"] as? String == "a", "\(sets)")
-                let future = try Self.kvfs(mount, Self.storeAuditor, ["audit", "list", "--since", "2999-01-01"])
+                let future = try Self.kvfs(mount, Self.storeAuditor, ["audit", "list", "--since", "2999-01-01T00:00:00Z"])
                 #expect(future.status == 0 && future.stdout.isEmpty, "\(future)")
 
                 let verified = try Self.kvfs(mount, Self.storeAuditor, ["audit", "verify", "-o", "json"])
@@ -132,7 +132,7 @@ extension VaultMountTests {
         @Test("After kvfs audit prune, verify through the mount reports the pruned range")
         func pruneThenVerifyThroughTheMount() throws {
             try VaultMountFixture.with(Self.setup) { mount in
-                let pruned = try mount.kvfs(["audit", "prune", "--before", "2999-01-01", "-o", "json"])
+                let pruned = try mount.kvfs(["audit", "prune", "--before", "2999-01-01T00:00:00Z", "-o", "json"])
                 let answer = try JSONSerialization.jsonObject(with: Data(pruned.stdout.utf8)) as? [String: Any]
                 let through = (answer?["prunedThrough"] as? NSNumber)?.intValue ?? 0
                 #expect(through > 0, "\(pruned)")
@@ -143,7 +143,7 @@ extension VaultMountTests {
                 #expect((report?["prunedThrough"] as? NSNumber)?.intValue == through)
                 #expect((report?["firstLine"] as? NSNumber)?.intValue == through + 1)
                 // A non-owner may not prune: it cannot even open the store.
-                let refused = try VaultProcess.run(Self.storeAuditor.setprivArguments + [VaultMountFixture.kvfsPath, "audit", "prune", "--before", "2999-01-01", "--store", mount.store])
+                let refused = try VaultProcess.run(Self.storeAuditor.setprivArguments + [VaultMountFixture.kvfsPath, "audit", "prune", "--before", "2999-01-01T00:00:00Z", "--store", mount.store])
                 #expect(refused.status != 0)
             }
         }

@@ -20,6 +20,8 @@ extension VaultError.Reason {
         // Operations this object's state never allows.
         case .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden,
              .purgeProtected, .vaultPurgeProtected, .backupTooManyVersions: EPERM
+        // The caller may manage assignments there, but not of this role: never allowed to it, whatever it does.
+        case .roleNotDelegable: EPERM
         case .conflict, .vaultExists, .assignmentExists, .pendingCreation, .deletedButRecoverable: EEXIST
         case .invalidArgument, .invalidVaultName, .malformedBackup: EINVAL
         case .tooLarge: EFBIG

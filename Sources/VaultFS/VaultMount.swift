@@ -2,6 +2,9 @@ import Foundation
 import Logging
 import Synchronization
 import VaultEngine
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A kvfs mount: the vault tree over an engine, served through libfuse until unmounted or signalled, with
 /// the engine's automatic purge running on a timer.
@@ -13,7 +16,8 @@ public enum VaultMount {
     /// - Throws: `FuseMountError` when the mount cannot be made or served.
     public static func serve(engine: VaultEngine, at mountpoint: String, vaults: [String]?, options: FuseMount.Options,
                              readiness: MountReadiness.Notifier?, purgeInterval: TimeInterval = 60,
-                             controlLimits: ControlFileLimits = .standard, podMap: String? = nil, logger: Logger) throws {
+                             controlLimits: ControlFileLimits = .standard, podMap: String? = nil,
+                             systemd: SystemdNotifier? = nil, logger: Logger) throws {
         if StaleMount.isStale(mountpoint) {
             logger.notice("\(mountpoint) held a dead FUSE mount (its daemon was killed); detaching it")
             try StaleMount.recover(mountpoint)
@@ -37,9 +41,11 @@ public enum VaultMount {
         }
         defer {
             watcher?.stop()
+            systemd?.stopping(status: "Unmounted \(mountpoint)")
             sweeper.stop()
             try? engine.flushAudit()
         }
+        if let systemd, systemd.isActive { SystemdReadiness.reportWhenServing(mountpoint, to: systemd, logger: logger) }
         try mount.run(readiness: readiness)
     }
 }
@@ -68,3 +74,21 @@ final class PurgeTimer: Sendable {
     func stop() { stopped.withLock { $0 = true } }
 }
 
+
+/// Tells systemd `READY=1` once the mount answers: a thread `stat`s the mount's root, which the serving loop
+/// must answer (the kernel holds the request until it does), and reports when that succeeded on a FUSE mount.
+enum SystemdReadiness {
+    static func reportWhenServing(_ mountpoint: String, to systemd: SystemdNotifier, logger: Logger) {
+        let target = MountTable.canonicalPath(mountpoint)
+        let thread = Thread {
+            var status = stat()
+            guard stat(target, &status) == 0, MountTable.mount(at: target)?.isFuse == true else {
+                logger.warning("the mount at \(mountpoint) did not answer; not reporting readiness to systemd")
+                return
+            }
+            systemd.ready(status: "Serving \(mountpoint)")
+        }
+        thread.name = "kvfs-sd-notify"
+        thread.start()
+    }
+}

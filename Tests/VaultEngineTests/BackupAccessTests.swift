@@ -27,6 +27,7 @@ struct BackupAccessTests {
         Row(role: .cryptoServiceEncryptionUser, secretBackup: false, secretRestore: false, keyBackup: false, keyRestore: false),
         Row(role: .cryptoServiceReleaseUser, secretBackup: false, secretRestore: false, keyBackup: false, keyRestore: false),
         Row(role: .dataAccessAdministrator, secretBackup: false, secretRestore: false, keyBackup: false, keyRestore: false),
+        Row(role: .auditReader, secretBackup: false, secretRestore: false, keyBackup: false, keyRestore: false),
     ]
 
     @Test func everyRoleIsInTheTable() {

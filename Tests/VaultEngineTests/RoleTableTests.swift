@@ -62,6 +62,8 @@ struct RoleTableTests {
         "Key Vault Crypto Service Encryption User": ["keys/read", "keys/wrap/action", "keys/unwrap/action"],
         "Key Vault Crypto Service Release User": ["keys/release/action"],
         "Key Vault Data Access Administrator": [],
+        // kvfs's own: no data action at all (it reads the audit log).
+        "Key Vault Audit Reader": [],
     ]
 
     static let ids: [String: String] = [
@@ -76,6 +78,8 @@ struct RoleTableTests {
         "Key Vault Crypto Service Encryption User": "e147488a-f6f5-4113-8e2d-b22465e65bf6",
         "Key Vault Crypto Service Release User": "08bbd89e-9f13-488c-ac41-acfcb10c90ab",
         "Key Vault Data Access Administrator": "8b54135c-b56d-4d72-a534-26097cfdc8d8",
+        // kvfs's own id (no Azure built-in has it).
+        "Key Vault Audit Reader": "5310c6fe-48f7-4091-bbf5-2f0bb61f9df3",
     ]
 
     @Test("The engine decides on exactly the catalogue's data actions")
@@ -87,7 +91,10 @@ struct RoleTableTests {
 
     @Test("Every built-in role, with Azure's exact name and id")
     func rolesAndIDs() {
-        #expect(BuiltInRole.all.count == 11)
+        // Azure's eleven, then kvfs's own audit reader.
+        #expect(BuiltInRole.all.count == 12)
+        #expect(BuiltInRole.all.filter(\.isAzureBuiltIn).count == 11)
+        #expect(BuiltInRole.all.last == .auditReader && !BuiltInRole.auditReader.isAzureBuiltIn)
         #expect(Dictionary(uniqueKeysWithValues: BuiltInRole.all.map { ($0.name, $0.id) }) == Self.ids)
         for role in BuiltInRole.all {
             #expect(BuiltInRole.named(role.name) == role)

@@ -278,9 +278,9 @@ struct VaultRulesTests {
         let daa = TestStore.user(1001)
         let e = store.engine
         let a = try e.access.assign(principal: "app", role: .secretsUser, scope: Scope(vault: "vault1"), as: daa)
-        #expect(code { _ = try e.access.assign(principal: "app", role: .certificateUser, scope: Scope(vault: "vault1"), as: daa) } == .accessDenied)
-        #expect(code { _ = try e.access.assign(principal: "app", role: .cryptoServiceReleaseUser, scope: Scope(vault: "vault1"), as: daa) } == .accessDenied)
-        #expect(code { _ = try e.access.assign(principal: "app", role: .dataAccessAdministrator, scope: Scope(vault: "vault1"), as: daa) } == .accessDenied)
+        #expect(vaultError { _ = try e.access.assign(principal: "app", role: .certificateUser, scope: Scope(vault: "vault1"), as: daa) }?.reason == .roleNotDelegable)
+        #expect(vaultError { _ = try e.access.assign(principal: "app", role: .cryptoServiceReleaseUser, scope: Scope(vault: "vault1"), as: daa) }?.reason == .roleNotDelegable)
+        #expect(vaultError { _ = try e.access.assign(principal: "app", role: .dataAccessAdministrator, scope: Scope(vault: "vault1"), as: daa) }?.reason == .roleNotDelegable)
         #expect(code { _ = try e.access.assign(principal: "app", role: .secretsUser, scope: Scope(vault: "vault2"), as: daa) } == .accessDenied)
         // It has no data access itself.
         #expect(code { _ = try e.objects(.secret).list(vault: "vault1", as: daa) } == .accessDenied)

@@ -23,6 +23,8 @@ func auditBench(lines: Int) throws {
     let owner = Caller(uid: getuid(), gid: getgid(), pid: getpid())
     let engine = try VaultEngine.initialize(at: StoreLocation(directory: directory))
     try engine.vaults.create(named: "bench", as: owner)
+    // One line per request: with folding, identical reads would make one line a second.
+    engine.audit.aggregationWindow = 0
     var checkpoint: AuditCheckpoint?
     let fill = try seconds {
         while true {
@@ -39,6 +41,14 @@ func auditBench(lines: Int) throws {
     guard let full, let incremental, full.isIntact, incremental.isIntact else { fatalError("the log does not verify") }
     print(String(format: "audit: %d lines (filled in %.1f s); verify every line %.3f s (%.1f µs/line); from a checkpoint %d lines back %.3f s; ratio %.0fx",
                  full.lines, fill, fullTime, fullTime * 1e6 / Double(full.lines), full.lines - checkpoint!.seq, incrementalTime, fullTime / incrementalTime))
+    // Pruning all but the newest lines behind a signed checkpoint, then verifying what is left from it.
+    var pruned: AuditPruning?
+    let pruneTime = try seconds { pruned = try engine.audit.prune(before: Date().addingTimeInterval(1), as: owner) }
+    var after: AuditVerification?
+    let afterTime = try seconds { after = try engine.audit.verify(as: owner) }
+    guard let pruned, let after, after.isIntact, after.pruned?.throughLine == pruned.throughLine else { fatalError("the pruned log does not verify") }
+    print(String(format: "audit prune: %d lines removed behind a checkpoint in %.3f s; verify afterwards walks %d lines in %.3f s (ratio to the full walk %.0fx)",
+                 pruned.throughLine, pruneTime, after.lines - after.firstLine + 1, afterTime, fullTime / afterTime))
 }
 
 let small = CommandLine.arguments.contains("--small")

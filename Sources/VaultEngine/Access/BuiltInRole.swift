@@ -7,15 +7,22 @@ public struct BuiltInRole: Hashable, Sendable, CustomStringConvertible {
     public let dataActions: [String]
     /// Whether the role may write and delete role assignments (Key Vault Data Access Administrator).
     public let managesAssignments: Bool
+    /// Whether the role may read and verify the audit log (kvfs's own Key Vault Audit Reader).
+    public let readsAudit: Bool
+    /// Whether Azure defines the role; `false` for the roles kvfs adds (the Key Vault Audit Reader).
+    public let isAzureBuiltIn: Bool
     public let summary: String
     /// The known data actions (`DataAction.all`) the patterns grant, matched once when the role is made.
     private let knownGrants: Set<DataAction>
 
-    init(name: String, id: String, dataActions: [String], managesAssignments: Bool, summary: String) {
+    init(name: String, id: String, dataActions: [String], managesAssignments: Bool, readsAudit: Bool = false,
+         isAzureBuiltIn: Bool = true, summary: String) {
         self.name = name
         self.id = id
         self.dataActions = dataActions
         self.managesAssignments = managesAssignments
+        self.readsAudit = readsAudit
+        self.isAzureBuiltIn = isAzureBuiltIn
         self.summary = summary
         knownGrants = Set(DataAction.all.filter { action in dataActions.contains { action.matches(pattern: $0) } })
     }
@@ -100,10 +107,20 @@ public struct BuiltInRole: Hashable, Sendable, CustomStringConvertible {
         dataActions: [], managesAssignments: true,
         summary: "Manage access to Azure Key Vault by adding or removing role assignments for the Key Vault Administrator, Key Vault Certificates Officer, Key Vault Crypto Officer, Key Vault Crypto Service Encryption User, Key Vault Crypto User, Key Vault Reader, Key Vault Secrets Officer, or Key Vault Secrets User roles.")
 
-    /// All built-in data roles, in Azure's documentation order.
+    /// kvfs's own least-privilege auditor — not an Azure built-in role. Azure lets Monitoring Reader or Log
+    /// Analytics Reader read Key Vault's diagnostic logs without any data access; this role is that for kvfs's
+    /// audit log: it reads and verifies the lines (of the whole store, or of one vault when assigned at vault
+    /// scope) and grants no data action and no management right (docs/security-model.md, "Audit readers").
+    /// Its id is kvfs's own. A Data Access Administrator may not assign it.
+    public static let auditReader = BuiltInRole(
+        name: "Key Vault Audit Reader", id: "5310c6fe-48f7-4091-bbf5-2f0bb61f9df3",
+        dataActions: [], managesAssignments: false, readsAudit: true, isAzureBuiltIn: false,
+        summary: "kvfs's own role (not an Azure built-in): read and verify the audit log of the store, or of one vault, without any data access.")
+
+    /// All roles: Azure's built-in data roles in Azure's documentation order, then kvfs's own.
     public static let all: [BuiltInRole] = [
         administrator, reader, secretsOfficer, secretsUser, certificatesOfficer, certificateUser, cryptoOfficer,
-        cryptoUser, cryptoServiceEncryptionUser, cryptoServiceReleaseUser, dataAccessAdministrator,
+        cryptoUser, cryptoServiceEncryptionUser, cryptoServiceReleaseUser, dataAccessAdministrator, auditReader,
     ]
 
     /// The roles a Data Access Administrator may assign or remove (Azure's ABAC condition).

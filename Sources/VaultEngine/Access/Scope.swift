@@ -1,6 +1,8 @@
-/// Where a role assignment applies: a whole vault, or one object in it.
-/// Written as `/vaults/V` or `/vaults/V/{secrets|keys|certificates}/N`, as Azure's scopes end.
+/// Where a role assignment applies: a whole vault, or one object in it — or, for kvfs's Key Vault Audit
+/// Reader only, the whole store.
+/// Written as `/vaults/V` or `/vaults/V/{secrets|keys|certificates}/N`, as Azure's scopes end, and `/` for the store.
 public struct Scope: Hashable, Sendable, CustomStringConvertible {
+    /// The vault; empty for the store scope (``isStore``), which no vault name can equal.
     public var vault: String { didSet { vaultKey = Names.key(vault) } }
     /// `nil` for a vault-wide scope.
     public var object: (kind: ObjectKind, name: String)? { didSet { objectKey = object.map { Names.key($0.name) } } }
@@ -15,12 +17,22 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible {
         objectKey = object.map { Names.key($0.name) }
     }
 
-    /// Parses `/vaults/V[/secrets|keys|certificates/N]`.
+    /// The whole store, `/` (for the Key Vault Audit Reader only: `AssignmentRules`).
+    public static let store = Scope(vault: "")
+
+    /// Whether this is the store scope `/`.
+    public var isStore: Bool { vault.isEmpty }
+
+    /// Parses `/`, or `/vaults/V[/secrets|keys|certificates/N]`.
     /// - Throws: `VaultError.invalidArgument` for any other shape or an invalid name.
     public init(parsing text: String) throws {
+        if text == "/" {
+            self = .store
+            return
+        }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard text.hasPrefix("/"), parts.count == 3 || parts.count == 5, parts[1].lowercased() == "vaults" else {
-            throw VaultError.invalid("Scope '\(Names.printable(text))' must be /vaults/VAULT or /vaults/VAULT/{secrets|keys|certificates}/NAME.")
+            throw VaultError.invalid("Scope '\(Names.printable(text))' must be /vaults/VAULT, /vaults/VAULT/{secrets|keys|certificates}/NAME, or / (the store, for the Key Vault Audit Reader).")
         }
         try Names.validateVault(parts[2])
         var object: (kind: ObjectKind, name: String)?
@@ -35,6 +47,7 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
+        if isStore { return "/" }
         if let object { return "/vaults/\(vault)/\(object.kind.collection)/\(object.name)" }
         return "/vaults/\(vault)"
     }

@@ -90,11 +90,16 @@ public struct AccessDenial: Error, Sendable, CustomStringConvertible {
 extension EngineContext {
     /// A write transaction that changes principals, role assignments or vaults: it bumps the access
     /// generation, so every engine on the store (this process or another) reads the tables anew.
+    ///
+    /// The bump comes after the body: a body that decides from the caller's assignments (a Data Access
+    /// Administrator's change) loads the snapshot of the tables as they were, under the old generation; bumped
+    /// first, that old snapshot would be cached under the new generation and outlive the change.
     func writeChangingAccess<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         try backend.write { tx in
+            let result = try body(tx)
             let current = Int(try tx.meta(AccessSnapshotCache.generationKey) ?? "0") ?? 0
             try tx.setMeta(AccessSnapshotCache.generationKey, String(current + 1))
-            return try body(tx)
+            return result
         }
     }
 }

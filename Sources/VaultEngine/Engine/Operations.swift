@@ -168,6 +168,14 @@ extension Operation {
                                         writes: true, purgesDue: true)
     static let realmExport = Operation(name: "RealmExport", kind: nil, right: .owner("export the realm key"), target: .store)
 
+    // MARK: the audit log
+
+    /// The Owner, or a Key Vault Audit Reader (of the store, or of the vaults whose lines it reads).
+    static let auditRead = Operation(name: "AuditLogRead", kind: nil, right: .decidedByBody, target: .store)
+    static let auditVerify = Operation(name: "AuditLogVerify", kind: nil, right: .decidedByBody, target: .store)
+    static let auditPrune = Operation(name: "AuditLogPrune", kind: nil, right: .owner("prune the audit log"), target: .store,
+                                      writes: true)
+
     // MARK: principals and role assignments
 
     static let principalCreate = Operation(name: "PrincipalCreate", kind: nil, right: .owner("create principals"), target: .store,

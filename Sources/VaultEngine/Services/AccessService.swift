@@ -72,18 +72,22 @@ public struct AccessService: Sendable {
     }
 
     /// Assigns a built-in role to a principal at a scope. The Owner may assign any role; a Key Vault Data
-    /// Access Administrator at a covering scope may assign the eight roles Azure lets it delegate.
-    /// - Throws: `.invalidArgument`, `.notFound` (principal or vault), `.conflict` (already assigned), `.accessDenied`.
+    /// Access Administrator at a covering scope (its own and below) may assign the eight roles Azure lets it
+    /// delegate. The store scope `/` takes only the Key Vault Audit Reader (`AssignmentRules`).
+    /// - Throws: `.invalidArgument` (a role that does not fit the scope), `.principalNotFound`, `.vaultNotFound`,
+    ///   `.assignmentExists`, `.managementDenied` (no right at the scope), `.roleNotDelegable` (a Data Access
+    ///   Administrator asking for a role its condition forbids).
     @discardableResult
     public func assign(principal: String, role: BuiltInRole, scope: Scope, as caller: Caller) throws -> RoleAssignment {
-        try context.runOnStore(.assignmentCreate, caller, vault: scope.vault) { step in
+        try context.runOnStore(.assignmentCreate, caller, vault: scope.isStore ? nil : scope.vault,
+                               checking: { try AssignmentRules.validate(role, at: scope) }) { step in
                 step.draft.kind = scope.object?.kind
                 step.draft.object = scope.object?.name
                 try authorizeAssignmentChange(role: role, scope: scope, draft: step.draft, in: step.tx)
                 guard let target = try step.tx.principals().first(where: { Names.key($0.name) == Names.key(principal) }) else {
                     throw VaultError(.principalNotFound, "No principal named '\(Names.printable(principal))'. Create it with `kvfs principal create`.")
                 }
-                _ = try context.liveVault(scope.vault, in: step.tx)
+                if !scope.isStore { _ = try context.liveVault(scope.vault, in: step.tx) }
                 let existing = try step.tx.assignments(principalKeys: [Names.key(target.name)])
                 if existing.contains(where: { $0.role == role && $0.scope == scope }) {
                     throw VaultError(.assignmentExists, "'\(target.name)' already holds '\(role.name)' at \(scope).")
@@ -118,25 +122,32 @@ public struct AccessService: Sendable {
                 guard let assignment = try step.tx.assignments().first(where: { $0.id == id.lowercased() }) else {
                     throw VaultError(.assignmentNotFound, "No role assignment with id '\(Names.printable(id))'.")
                 }
-                step.draft.vault = assignment.scope.vault
+                step.draft.vault = assignment.scope.isStore ? nil : assignment.scope.vault
                 try authorizeAssignmentChange(role: assignment.role, scope: assignment.scope, draft: step.draft, in: step.tx)
                 try step.tx.removeAssignment(id: assignment.id)
         }
     }
 
+    /// Whether the caller may change some role assignments (the Owner, or a Key Vault Data Access Administrator
+    /// at any scope), for front-ends that show rights (a control file's mode bits). Writes no audit line: each
+    /// change is decided and audited on its own.
+    /// - Throws: store errors.
+    public func mayManageAssignments(as caller: Caller) throws -> Bool {
+        if context.isOwner(caller) { return true }
+        return try context.backend.read { tx in try context.assignments(for: caller, in: tx).contains { $0.role.managesAssignments } }
+    }
+
     private func authorizeAssignmentChange(role: BuiltInRole, scope: Scope, draft: AuditDraft, in tx: any StoreTransaction) throws {
         if context.isOwner(draft.caller) { return }
-        let held = try context.assignments(for: draft.caller, in: tx).filter { a in
-            a.role.managesAssignments && Names.key(a.scope.vault) == Names.key(scope.vault) && (a.scope.object == nil || a.scope == scope)
+        let held = try context.assignments(for: draft.caller, in: tx)
+        switch AssignmentRules.decideDelegation(of: role, at: scope, held: held, caller: draft.caller) {
+        case .success(let grant):
+            draft.decision = .allow(grant)
+        case .failure(let refusal):
+            draft.decision = .deny(refusal.reason == .roleNotDelegable
+                ? "a Key Vault Data Access Administrator may not assign or remove '\(role.name)' (Azure's condition on the role)"
+                : "the caller is neither the store's owner nor a Key Vault Data Access Administrator at \(scope) or above")
+            throw refusal
         }
-        guard let grant = held.first else {
-            draft.decision = .deny("the caller is neither the store's owner nor a Key Vault Data Access Administrator at \(scope)")
-            throw VaultError(.managementDenied, "Caller \(draft.caller) may not manage role assignments at \(scope).")
-        }
-        guard BuiltInRole.delegable.contains(role) else {
-            draft.decision = .deny("a Key Vault Data Access Administrator may not assign '\(role.name)'")
-            throw VaultError(.managementDenied, "A Key Vault Data Access Administrator may not assign or remove '\(role.name)'.")
-        }
-        draft.decision = .allow(grant)
     }
 }

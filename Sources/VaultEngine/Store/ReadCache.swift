@@ -107,6 +107,7 @@ struct CachedTransaction: StoreTransaction {
     // A cached transaction never writes.
     private func readOnly() -> VaultError { VaultError(.storeFailure, "A read path tried to write through the read cache.") }
     func setMeta(_ key: String, _ value: String) throws { throw readOnly() }
+    func removeAudit(throughSeq: Int64) throws { throw readOnly() }
     func insertVault(_ vault: VaultRecord) throws { throw readOnly() }
     func updateVault(_ vault: VaultRecord) throws { throw readOnly() }
     func removeVault(id: String) throws { throw readOnly() }

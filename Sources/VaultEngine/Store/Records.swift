@@ -125,6 +125,8 @@ protocol StoreTransaction {
     /// 0 in a format-1 store that has no feed yet. The store fills the feed itself, inside each change's
     /// transaction (SQLite: triggers; PostgreSQL: the same triggers, which also NOTIFY listeners).
     func changes(afterSeq: Int64, limit: Int) throws -> StoreChangePage
+    /// Removes the audit lines up to and including `throughSeq` (pruning behind a signed checkpoint).
+    func removeAudit(throughSeq: Int64) throws
 }
 
 /// A store's database: closure-scoped transactions, the transaction handle valid only inside the closure.

@@ -336,6 +336,10 @@ struct SQLiteTransaction: StoreTransaction {
         try rows("SELECT seq, line, mac FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", [afterSeq, limit]).map(Self.auditRow)
     }
 
+    func removeAudit(throughSeq: Int64) throws {
+        try run("DELETE FROM audit WHERE seq <= ?", [throughSeq])
+    }
+
     private static func auditRow(_ row: SQLiteRow) throws -> AuditRow {
         let r = StoredRow(row, "audit line")
         return AuditRow(seq: try r("seq"), line: try r("line"), mac: try r("mac"))

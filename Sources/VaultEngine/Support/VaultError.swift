@@ -70,6 +70,11 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         case accessDenied
         /// A management-plane right is missing (Azure's AuthorizationFailed).
         case managementDenied
+        /// A Key Vault Data Access Administrator asked to assign or remove a role its condition does not let it
+        /// delegate (Azure's ABAC condition on the role: Administrator-level roles, Certificate User, Crypto
+        /// Service Release User, Data Access Administrator itself, kvfs's Audit Reader). The caller holds the
+        /// right to manage assignments there; the condition refuses this role.
+        case roleNotDelegable
         // The object's state refuses the request.
         /// The version is disabled (Azure's SecretDisabled, KeyDisabled, CertificateDisabled).
         case disabled(ObjectKind)
@@ -137,7 +142,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             case .notFound, .vaultNotFound, .deletedVaultNotFound, .objectNotFound, .pendingCertificateNotFound,
                  .principalNotFound, .assignmentNotFound: .notFound
             case .accessDenied, .managementDenied: .accessDenied
-            case .disabled, .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden,
+            case .disabled, .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden, .roleNotDelegable,
                  .backupTooManyVersions: .forbidden
             case .purgeProtected, .vaultPurgeProtected: .purgeProtected
             case .conflict, .vaultExists, .assignmentExists, .pendingCreation: .conflict
@@ -166,6 +171,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             case .assignmentNotFound: "RoleAssignmentNotFound"
             case .accessDenied: "ForbiddenByRbac"
             case .managementDenied: "AuthorizationFailed"
+            case .roleNotDelegable: "RoleNotDelegable"
             case .disabled(let kind): "\(kind.displayName)Disabled"
             case .keyOperationNotPermitted: "KeyOperationForbidden"
             case .keyNotYetValid: "KeyNotYetValid"
@@ -191,7 +197,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let all: [Reason] = [
             .notFound, .vaultNotFound, .deletedVaultNotFound,
         ] + ObjectKind.allCases.map(Reason.objectNotFound) + [
-            .pendingCertificateNotFound, .principalNotFound, .assignmentNotFound, .accessDenied, .managementDenied,
+            .pendingCertificateNotFound, .principalNotFound, .assignmentNotFound, .accessDenied, .managementDenied, .roleNotDelegable,
         ] + ObjectKind.allCases.map(Reason.disabled) + [
             .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden, .purgeProtected,
             .vaultPurgeProtected, .conflict, .vaultExists, .assignmentExists, .pendingCreation, .deletedButRecoverable,

@@ -17,7 +17,9 @@ struct MountCommand: ParsableCommand {
         principals. Another user than root mounts through the setuid fusermount3, which allows allow_other only \
         with user_allow_other in /etc/fuse.conf; without it the mount is refused (exit 9) with what to change, \
         and --private mounts for the mounting user alone. A dead mount left at MOUNTPOINT by a killed daemon \
-        is detached first.
+        is detached first. Under \
+        systemd (Type=notify, $NOTIFY_SOCKET) the foreground process sends READY=1 once the mount answers and \
+        STOPPING=1 when it shuts down.
         Examples:
           kvfs mount /run/kvfs
           kvfs mount /run/kvfs --store /var/lib/kvfs --vault app1 --foreground
@@ -89,7 +91,7 @@ struct MountCommand: ParsableCommand {
             try VaultMount.serve(engine: engine, at: mountpoint, vaults: vault.isEmpty ? nil : vault, options: mountOptions,
                                  readiness: readyFD.map(MountReadiness.Notifier.init(fd:)),
                                  controlLimits: ControlFileLimits(openFiles: maxControlFiles, pendingBytes: maxControlBytes),
-                                 podMap: podMap.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, logger: CLILog.logger)
+                                 podMap: podMap.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, systemd: SystemdNotifier.fromEnvironment(), logger: CLILog.logger)
             return
         }
         try daemonize()

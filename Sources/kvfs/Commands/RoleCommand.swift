@@ -33,8 +33,14 @@ struct AssignmentCommand: ParsableCommand {
             Examples:
               kvfs role assignment create --assignee web --role "Key Vault Secrets User" --scope /vaults/app1
               kvfs role assignment create --assignee ci --role "Key Vault Secrets Officer" --scope /vaults/app1/secrets/deploy-token
+              kvfs role assignment create --assignee auditor --role "Key Vault Audit Reader" --scope /
+              kvfs role assignment create --mount /run/kvfs --assignee web --role "Key Vault Secrets User" --scope /vaults/app1
+            The store scope / takes only "Key Vault Audit Reader" (kvfs's own role). A Key Vault Data Access \
+            Administrator, who is not the store's owner, assigns through a mount with --mount: the roles Azure lets \
+            it delegate, at its scope and below (another role: exit 7).
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var mountOption: MountOption
         @OptionGroup var format: OutputOptions
         @Option(name: .long, help: "The principal's name.") var assignee: String
         @Option(name: .long, help: "The role's exact name (see `kvfs role list`) or id.") var role: String
@@ -43,6 +49,10 @@ struct AssignmentCommand: ParsableCommand {
         func run() throws {
             guard let builtIn = BuiltInRole.named(role) else {
                 throw InputError("Unknown role '\(role)'; `kvfs role list` shows the built-in roles.")
+            }
+            if let mount = mountOption.mount {
+                let request = MountedAccessRequest(op: "create", assignee: assignee, role: builtIn.id, scope: try Scope(parsing: scope).description)
+                return format.print(try MountedControl.request(request, to: ".access", in: mount, answer: MountedAssignment.self).shape)
             }
             let assignment = try storeOptions.open().access.assign(
                 principal: assignee, role: builtIn, scope: try Scope(parsing: scope), as: .currentProcess())
@@ -59,6 +69,7 @@ struct AssignmentCommand: ParsableCommand {
               kvfs role assignment list --scope /vaults/app1/secrets/db --include-inherited   # also the vault's
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var mountOption: MountOption
         @OptionGroup var format: OutputOptions
         @Option(name: .long, help: "Only this principal's.") var assignee: String?
         @Option(name: .long, help: "Only this role's (name or id).") var role: String?
@@ -72,6 +83,15 @@ struct AssignmentCommand: ParsableCommand {
         func run() throws {
             let roleFilter = try role.map(parseRole)
             let wanted = try scope.map(Scope.init(parsing:))
+            if let mount = mountOption.mount {
+                let request = MountedAccessRequest(op: "list", assignee: assignee, scope: includeInherited ? nil : wanted?.description)
+                let list = try MountedControl.request(request, to: ".access", in: mount, answer: [MountedAssignment].self)
+                return format.print(.array(list.filter { a in
+                    let scope = try? Scope(parsing: a.scope)
+                    return (roleFilter == nil || a.roleDefinitionId == roleFilter?.id)
+                        && (wanted == nil || !includeInherited || scope.map { $0.applies(at: wanted!) } == true)
+                }.map(\.shape)))
+            }
             let list = try storeOptions.open().access.assignments(
                 principal: assignee, scope: includeInherited ? nil : wanted, as: .currentProcess())
             format.print(.array(list.filter { a in
@@ -89,8 +109,10 @@ struct AssignmentCommand: ParsableCommand {
               kvfs role assignment delete --ids 3f2a...
               kvfs role assignment delete --assignee web --role "Key Vault Secrets User" --scope /vaults/app1
               kvfs role assignment delete --assignee web            # all of web's assignments
+              kvfs role assignment delete --mount /run/kvfs --ids 3f2a...   # as a Data Access Administrator
             """)
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var mountOption: MountOption
         @OptionGroup var format: OutputOptions
         @Option(name: [.customLong("ids"), .customLong("id")], parsing: .upToNextOption, help: "Assignment ids (see `list`).") var ids: [String] = []
         @Option(name: .long, help: "The principal's name.") var assignee: String?
@@ -106,6 +128,7 @@ struct AssignmentCommand: ParsableCommand {
         }
 
         func run() throws {
+            if let mount = mountOption.mount { return try deleteThrough(mount) }
             let engine = try storeOptions.open()
             if !ids.isEmpty {
                 for id in ids { try engine.access.removeAssignment(id: id, as: .currentProcess()) }
@@ -119,6 +142,54 @@ struct AssignmentCommand: ParsableCommand {
             }
             for assignment in matching { try engine.access.removeAssignment(id: assignment.id, as: .currentProcess()) }
         }
+
+        /// The same, through a mount's `.access` file.
+        private func deleteThrough(_ mount: String) throws {
+            var targets = ids
+            if targets.isEmpty {
+                let roleFilter = try role.map(parseRole)
+                let request = MountedAccessRequest(op: "list", assignee: assignee, scope: try scope.map { try Scope(parsing: $0).description })
+                targets = try MountedControl.request(request, to: ".access", in: mount, answer: [MountedAssignment].self)
+                    .filter { roleFilter == nil || $0.roleDefinitionId == roleFilter?.id }.map(\.id)
+                guard !targets.isEmpty else {
+                    throw VaultError(.assignmentNotFound, "No role assignment matches the given --assignee, --role and --scope.")
+                }
+            }
+            for id in targets {
+                _ = try MountedControl.send(MountedAccessRequest(op: "delete", id: id), to: ".access", in: mount)
+            }
+        }
+    }
+}
+
+/// A request on a mount's `.access` file.
+struct MountedAccessRequest: Encodable {
+    var op: String
+    var assignee: String?
+    var role: String?
+    var scope: String?
+    var id: String?
+}
+
+/// An assignment as a mount's `.access` file answers it.
+struct MountedAssignment: Decodable {
+    var id: String
+    var principalName: String
+    var roleDefinitionName: String
+    var roleDefinitionId: String
+    var scope: String
+    var createdOn: String
+
+    /// The same shape `az role assignment` prints (`Shapes.assignment`).
+    var shape: JSONValue {
+        let created = ISO8601DateFormatter()
+        created.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return .object([
+            "id": .string(id), "name": .string(id), "principalName": .string(principalName),
+            "roleDefinitionName": .string(roleDefinitionName), "roleDefinitionId": .string(roleDefinitionId),
+            "scope": .string(scope), "createdOn": created.date(from: createdOn).map(JSONValue.date) ?? .string(createdOn),
+            "type": .string("Microsoft.Authorization/roleAssignments"),
+        ])
     }
 }
 

@@ -31,7 +31,7 @@ enum ExitCodes {
         case .invalidArgument, .invalidVaultName, .malformedBackup, .tooLarge: invalidInput
         case .storeMissing, .wrongMasterKey, .corrupted, .storeFailure, .cryptoFailure: storeError
         case .disabled, .keyOperationNotPermitted, .keyNotYetValid, .keyExpired, .managedByCertificate, .forbidden,
-             .purgeProtected, .vaultPurgeProtected, .backupTooManyVersions: forbidden
+             .purgeProtected, .vaultPurgeProtected, .backupTooManyVersions, .roleNotDelegable: forbidden
         // Only a mount's caller that was signalled gets it, and that process is gone: no code of its own.
         case .interrupted: failure
         case .unsupported: unsupported

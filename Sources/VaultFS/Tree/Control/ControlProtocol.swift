@@ -63,7 +63,7 @@ enum ControlProtocol {
             state.responseCursor = 0
             budget.adjust(uid: uid, by: state.controlBytes - before)
         }
-        if response.refused { throw FileSystemError.accessDenied }
+        if response.refused { throw FileSystemError(response.refusal) }
         return data.count
     }
 
@@ -206,10 +206,11 @@ final class ControlRequest: @unchecked Sendable {
 }
 
 /// A control file's answer: the bytes read back, and whether the caller lacked the right (the write then
-/// fails with `EACCES`).
+/// fails with `refusal`: `EACCES`, or `EPERM` for a role a Data Access Administrator may never delegate).
 struct ControlResponse {
     var bytes: [UInt8]
     var refused: Bool = false
+    var refusal: Int32 = EACCES
 
     /// `value` as the response.
     static func answer<T: Encodable>(_ value: T) throws -> ControlResponse {
@@ -218,7 +219,8 @@ struct ControlResponse {
 
     /// Azure's error shape for a refusal of the engine, `{"error": {"code": …, "message": …}}`.
     static func failure(_ error: VaultError) throws -> ControlResponse {
-        ControlResponse(bytes: try Rendering.json(KeyOperationResponse.failure(error)), refused: error.code == .accessDenied)
+        ControlResponse(bytes: try Rendering.json(KeyOperationResponse.failure(error)),
+                        refused: error.code == .accessDenied || error.reason == .roleNotDelegable, refusal: error.reason.errno)
     }
 
     /// The response `body` makes, or its engine refusal reported as the response.

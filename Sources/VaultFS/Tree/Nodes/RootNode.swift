@@ -1,11 +1,13 @@
 import VaultEngine
 
-/// `<mount>/`: one directory per vault the caller may see.
+/// `<mount>/`: one directory per vault the caller may see, and the management control files `.audit` and
+/// `.access` (`ManagementControlNode`), reached by name.
 struct RootNode: TreeNode {
     var path: String { "" }
     var isDirectory: Bool { true }
 
     func child(_ name: String) throws(FileSystemError) -> any TreeNode {
+        if let file = ManagementControlNode.File(rawValue: name) { return ManagementControlNode(which: file) }
         guard (try? Names.validateVault(name)) != nil else { throw .invalidArgument }
         return VaultNode(vault: Names.key(name))
     }

@@ -14,6 +14,7 @@ import Glibc
 /// VaultNode              <vault>/
 /// CollectionNode         <vault>/{secrets,keys,certificates}/
 /// ControlNode            <vault>/{secrets,keys,certificates}/.ops
+/// ManagementControlNode  <mount>/.audit, <mount>/.access
 /// VersionsNode           <vault>/<collection>/.versions/
 /// VersionListNode        <vault>/<collection>/.versions/<name>/
 /// SecretNode             <vault>/secrets/<name>, …/.versions/<name>/<version>

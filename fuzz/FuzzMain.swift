@@ -11,8 +11,6 @@ let allTargets = EngineFuzzEntryPoints.targets.merging(FileSystemFuzzEntryPoints
 nonisolated(unsafe) var chosen: (@Sendable (FuzzWorld, [UInt8]) throws -> Void)?
 nonisolated(unsafe) var world: FuzzWorld?
 
-/// The store is removed when the fuzzer exits.
-func removeWorld() { world?.remove() }
 
 @_cdecl("LLVMFuzzerInitialize")
 public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> CInt {
@@ -26,12 +24,11 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutable
         exit(2)
     }
     do {
-        world = try FuzzWorld()
+        world = try FuzzWorld.shared()
     } catch {
         FileHandle.standardError.write(Data("cannot make the fuzzing store: \(error)\n".utf8))
         exit(2)
     }
-    atexit { removeWorld() }
     chosen = target
     return 0
 }

@@ -22,7 +22,7 @@ build() {
     stamp=$(cat $sources "$0" | sha256sum | cut -c1-16)
     if [[ -x "$binary" && -f "$out/stamp" && "$(cat "$out/stamp")" == "$stamp" ]]; then return; fi
     [[ -d "$root/.build/checkouts/swift-log" ]] || (cd "$root" && swift package resolve)
-    local common=(-O -wmo -parse-as-library -package-name kvfs -I "$out" -I "$root/Sources/COpenSSL"
+    local common=(-O -wmo -swift-version 6 -parse-as-library -package-name kvfs -I "$out" -I "$root/Sources/COpenSSL"
                   -I "$root/Sources/CSQLite" -I "$root/Sources/CFuse" -Xcc -I/usr/include/fuse3)
     echo "building the fuzz binary in $out (a few minutes the first time)" >&2
     # swift-log is not instrumented: its bytes come from no caller.
@@ -49,7 +49,7 @@ case "${1:-}" in
         corpus="$root/fuzz/corpus/$target"
         merged=$(mktemp -d)
         trap 'rm -rf "$merged"' EXIT
-        KVFS_FUZZ_TARGET=$target "$binary" -merge=1 -timeout=10 "$merged" "$corpus"
+        KVFS_FUZZ_TARGET=$target "$binary" -merge=1 -timeout=10 -detect_leaks=0 "$merged" "$corpus"
         rm -f "$corpus"/*
         cp "$merged"/* "$corpus"/
         ls "$corpus" | wc -l | xargs echo "inputs kept:" >&2
@@ -62,5 +62,5 @@ build
 corpus="$root/fuzz/corpus/$target"
 artifacts="$root/fuzz/artifacts/$target"
 mkdir -p "$corpus" "$artifacts"
-KVFS_FUZZ_TARGET=$target exec "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+KVFS_FUZZ_TARGET=$target exec "$binary" -max_total_time="$seconds" -timeout=10 -detect_leaks=0 -rss_limit_mb=2048 \
     -max_len=8192 -artifact_prefix="$artifacts/" -print_final_stats=1 "$corpus"

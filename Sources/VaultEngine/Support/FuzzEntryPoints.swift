@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The engine's input paths that take bytes from a caller or from the store, each one function of bytes: what
 /// the libFuzzer binary (`fuzz/`, `scripts/fuzz.sh`) runs, and what the corpus replay and the seeded mutation
@@ -174,8 +175,36 @@ package final class FuzzWorld: @unchecked Sendable {
         try engine.access.assign(principal: "fuzzer", role: .administrator, scope: Scope(vault: Self.vault), as: owner)
         _ = try engine.keys.create(vault: Self.vault, name: Self.rsaKey, KeyCreateOptions(.rsa(bits: 2048)), as: caller)
         _ = try engine.keys.create(vault: Self.vault, name: Self.ecKey, KeyCreateOptions(.ec(.p256)), as: caller)
-        _ = try engine.certificates.create(vault: Self.vault, name: Self.certificate, as: caller)
+        _ = try engine.certificates.create(vault: Self.vault, name: Self.certificate, policy: .default, as: caller)
         _ = try engine.secrets.set(vault: Self.vault, name: Self.secret, value: Array("fuzz".utf8), as: caller)
+    }
+
+    /// What a front-end's targets keep with this store (the mount's tree), made on first use.
+    private let attachment = Mutex<(any Sendable)?>(nil)
+
+    /// The front-end state of type `T` kept with this store, made by `make` the first time.
+    package func attached<T: Sendable>(_ make: () -> T) -> T {
+        attachment.withLock { slot in
+            if let kept = slot as? T { return kept }
+            let made = make()
+            slot = made
+            return made
+        }
+    }
+
+    private static let sharedWorld = Mutex<FuzzWorld?>(nil)
+
+    /// One world for the whole process (the fuzz binary's, and the tests' that only need a clear answer), made on
+    /// first use and removed when the process exits.
+    /// - Throws: when the store cannot be made.
+    package static func shared() throws -> FuzzWorld {
+        try sharedWorld.withLock { slot in
+            if let world = slot { return world }
+            let world = try FuzzWorld()
+            slot = world
+            atexit { FuzzWorld.sharedWorld.withLock { $0?.remove() } }
+            return world
+        }
     }
 
     /// Removes the store.

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import VaultEngine
 
 /// The mount's input paths that take bytes from a caller, each one function of bytes, as
@@ -59,16 +58,9 @@ package enum FileSystemFuzzEntryPoints {
         }
     }
 
-    /// One tree per world (a tree holds no state these targets change).
-    private static let trees = Mutex<[ObjectIdentifier: VaultTree]>([:])
-
+    /// The mount's tree over the world's store (it holds no state these targets change).
     private static func tree(_ world: FuzzWorld) -> VaultTree {
-        trees.withLock { trees in
-            if let tree = trees[ObjectIdentifier(world)] { return tree }
-            let tree = VaultTree(engine: world.engine)
-            trees[ObjectIdentifier(world)] = tree
-            return tree
-        }
+        world.attached { VaultTree(engine: world.engine) }
     }
 
     /// Runs `body` as a FUSE request: a deliberate errno (`FileSystemError`, or a clear `VaultError`, which

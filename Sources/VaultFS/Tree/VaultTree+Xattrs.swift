@@ -35,14 +35,23 @@ extension VaultTree {
             if mode == .createOnly && present { throw FileSystemError.exists }
             if mode == .replaceOnly && !present { throw FileSystemError.noAttribute }
         }
+        let (update, keyOps) = try VaultTree.attributeUpdate(attribute, value: text, kind: object.kind)
+        try apply(update, keyOps: keyOps, to: object, caller: caller)
+    }
+
+    /// What `setfattr -n user.kv.<attribute> -v <value>` asks to change on an object of `kind`: `enabled`
+    /// (true/false, 1/0, yes/no), `content_type` (empty: none), `nbf` and `exp` (ISO 8601 or Unix seconds; empty:
+    /// none), `tags` (a JSON object of strings), `key_ops` (a key's operations, separated by commas or spaces).
+    /// - Throws: `EINVAL` for a value the attribute does not take, `EPERM` for `key_ops` on anything but a key.
+    static func attributeUpdate(_ attribute: String, value text: String, kind: ObjectKind) throws
+        -> (AttributeUpdate, keyOps: [KeyOperation]?) {
         var update = AttributeUpdate()
-        var keyOps: [KeyOperation]?
         switch attribute {
         case "key_ops":
-            guard object.kind == .key else { throw FileSystemError.notPermitted }
+            guard kind == .key else { throw FileSystemError.notPermitted }
             let names = text.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
             guard let ops = try? names.map(KeyOperation.parse) else { throw FileSystemError.invalidArgument }
-            keyOps = ops
+            return (update, ops)
         case "enabled":
             switch text.lowercased() {
             case "true", "1", "yes": update.enabled = true
@@ -61,10 +70,10 @@ extension VaultTree {
             }
             update.tags = tags
         }
-        try apply(update, keyOps: keyOps, to: object, caller: caller)
+        return (update, nil)
     }
 
-    private func apply(_ update: AttributeUpdate, keyOps: [KeyOperation]? = nil, to object: ObjectAddress, caller: Caller) throws {
+    func apply(_ update: AttributeUpdate, keyOps: [KeyOperation]? = nil, to object: ObjectAddress, caller: Caller) throws {
         let (vault, name, version) = (object.vault, object.name, object.version)
         switch object.kind {
         case .certificate:

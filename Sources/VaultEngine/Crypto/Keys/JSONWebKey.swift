@@ -68,13 +68,14 @@ public struct PrivateJWK: Decodable, Sendable, CustomStringConvertible {
     }
 
     /// Decodes a JWK, turning each private component into a wiped-on-free buffer.
-    /// - Throws: `DecodingError`, or `KeyCryptoError.invalidArgument` for a component that is not base64url.
+    /// - Throws: `DecodingError` for a missing field or a component that is not base64url (a malformed document,
+    ///   as every request kvfs decodes reports it).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func secret(_ key: CodingKeys) throws -> SecureBytes? {
             guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
             do { return try Base64URL.decodeSecure(text) } catch {
-                throw KeyCryptoError(.invalidArgument, "JWK field '\(key.rawValue)' is not valid base64url.")
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "JWK field '\(key.rawValue)' is not valid base64url.")
             }
         }
         kid = try c.decodeIfPresent(String.self, forKey: .kid)

@@ -11,6 +11,9 @@ public struct AuditFilter: Sendable, Equatable {
     public var operation: String?
     /// Only `Success` or only `Failure` lines; case-insensitive.
     public var result: String?
+    /// Only lines whose caller was identified as this workload: a systemd unit, a container id, a pod UID, a
+    /// pod namespace or service account, or an executable path, matched exactly against each.
+    public var workload: String?
     /// Only lines at or after this time.
     public var since: Date?
     /// Only lines at or before this time.
@@ -18,13 +21,22 @@ public struct AuditFilter: Sendable, Equatable {
 
     /// A filter; every argument defaults to matching everything.
     public init(vault: String? = nil, principal: String? = nil, operation: String? = nil, result: String? = nil,
-                since: Date? = nil, until: Date? = nil) {
+                workload: String? = nil, since: Date? = nil, until: Date? = nil) {
         self.vault = vault
+        self.workload = workload
         self.principal = principal
         self.operation = operation
         self.result = result
         self.since = since
         self.until = until
+    }
+
+    /// Whether `workload` is one of the identified workload's names.
+    static func names(_ identified: Workload?, _ workload: String) -> Bool {
+        guard let identified else { return false }
+        let names = [identified.systemdUnit, identified.containerID, identified.podUID, identified.podNamespace,
+                     identified.podServiceAccount, identified.executable].compactMap { $0 }
+        return names.contains(workload) || names.contains(workload.lowercased())
     }
 
     /// Whether the filter needs the line decoded (anything but the empty filter).
@@ -36,6 +48,7 @@ public struct AuditFilter: Sendable, Equatable {
         if let principal, record.principal.map(Names.key) != Names.key(principal) { return false }
         if let operation, record.operationName.lowercased() != operation.lowercased() { return false }
         if let result, record.resultType.lowercased() != result.lowercased() { return false }
+        if let workload, !AuditFilter.names(record.caller.workload, workload) { return false }
         if let sinceText, record.time < sinceText { return false }
         if let untilText, record.time > untilText { return false }
         return true

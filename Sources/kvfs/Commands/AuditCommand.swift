@@ -27,6 +27,7 @@ struct AuditCommand: ParsableCommand {
         @Option(name: .long, help: "Only lines of this principal (the one whose assignment allowed the request).") var principal: String?
         @Option(name: .long, help: "Only lines of this operation (Azure's operationName: SecretGet, RoleAssignmentCreate, ...).") var operation: String?
         @Option(name: .long, help: "Only Success or only Failure lines.") var result: String?
+        @Option(name: .long, help: "Only lines of callers identified as this workload: a systemd unit, container id, pod UID, pod namespace or service account, or executable path.") var workload: String?
         @Option(name: .long, help: "Only lines at or after this ISO 8601 time (with a zone).") var since: String?
         @Option(name: .long, help: "Only lines at or before this ISO 8601 time (with a zone).") var until: String?
 
@@ -37,7 +38,7 @@ struct AuditCommand: ParsableCommand {
         }
 
         func run() throws {
-            let filter = AuditFilter(vault: vault, principal: principal, operation: operation, result: result,
+            let filter = AuditFilter(vault: vault, principal: principal, operation: operation, result: result, workload: workload,
                                      since: try since.map { try DateRules.parse($0, field: "--since") },
                                      until: try until.map { try DateRules.parse($0, field: "--until") })
             let lines: [String]
@@ -64,6 +65,7 @@ struct AuditCommand: ParsableCommand {
         var principal: String?
         var operation: String?
         var result: String?
+        var workload: String?
         var since: String?
         var until: String?
 
@@ -73,6 +75,7 @@ struct AuditCommand: ParsableCommand {
             principal = filter.principal
             operation = filter.operation
             result = filter.result
+            workload = filter.workload
             let format = ISO8601DateFormatter()
             format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             since = filter.since.map(format.string(from:))

@@ -71,24 +71,30 @@ extension VaultMountTests {
                     }
                 }
                 #expect(failures.withLock { $0 } == 0, "a warm-up loop failed")
-                let before = try InodeLifetime.residentKiB(pid)
-                // A caller who may list: ENOENT. Names that break Azure's rule: EINVAL. A caller with no role: EACCES.
-                let missing = try InodeLifetime.statMissing(mount, TestCaller.secretsUser, directory: "inodes/secrets",
-                                                            names: "missing-%d", count: 20_000)
-                let invalid = try InodeLifetime.statMissing(mount, TestCaller.secretsUser, directory: "inodes/secrets",
-                                                            names: "not_a_name_%d", count: 2_000)
-                let denied = try InodeLifetime.statMissing(mount, TestCaller.nobody, directory: "",
-                                                           names: "inodes/secrets/denied-%d", count: 500)
-                let after = try InodeLifetime.residentKiB(pid)
-                #expect(missing == ["ENOENT": 20_000], "\(missing)")
-                #expect(invalid == ["EINVAL": 2_000], "\(invalid)")
-                #expect(denied == ["EACCES": 500], "\(denied)")
-                print("kvfs daemon VmRSS: \(before) KiB before, \(after) KiB after 22500 failed lookups")
+                // Two measured rounds of 22.5k failed lookups each (new names every time). A leak grows the daemon
+                // in both; a one-time high-water mark reached under the load of other tests moves only one of them.
+                var growth: [Int] = []
+                for round in 0..<2 {
+                    let before = try InodeLifetime.residentKiB(pid)
+                    // A caller who may list: ENOENT. Names that break Azure's rule: EINVAL. A caller with no role: EACCES.
+                    let missing = try InodeLifetime.statMissing(mount, TestCaller.secretsUser, directory: "inodes/secrets",
+                                                                names: "missing-\(round)-%d", count: 20_000)
+                    let invalid = try InodeLifetime.statMissing(mount, TestCaller.secretsUser, directory: "inodes/secrets",
+                                                                names: "not_a_name_\(round)_%d", count: 2_000)
+                    let denied = try InodeLifetime.statMissing(mount, TestCaller.nobody, directory: "",
+                                                               names: "inodes/secrets/denied-\(round)-%d", count: 500)
+                    let after = try InodeLifetime.residentKiB(pid)
+                    #expect(missing == ["ENOENT": 20_000], "\(missing)")
+                    #expect(invalid == ["EINVAL": 2_000], "\(invalid)")
+                    #expect(denied == ["EACCES": 500], "\(denied)")
+                    print("kvfs daemon VmRSS: \(before) KiB before, \(after) KiB after 22500 failed lookups (round \(round + 1))")
+                    growth.append(after - before)
+                }
                 // Before lookups were counted, failed lookups grew the daemon by about 300 bytes a name without
-                // bound (6.7 MB for these 22.5k). What may still move is bounded: the engine's read cache keeps at
-                // most `ReadCache.maxEntriesPerTable` rows and misses a table, and glibc's per-thread arenas keep
-                // the high-water marks the warm-up reached.
-                #expect(after - before < 5 * 1024, "the daemon grew from \(before) KiB to \(after) KiB")
+                // bound (6.7 MB for each round's 22.5k). What may still move is bounded: the engine's read cache
+                // keeps at most `ReadCache.maxEntriesPerTable` rows and misses a table, and glibc's per-thread
+                // arenas keep the high-water marks the warm-up reached.
+                #expect(growth.min()! < 5 * 1024, "the daemon grew by \(growth) KiB in the two rounds")
             }
         }
 

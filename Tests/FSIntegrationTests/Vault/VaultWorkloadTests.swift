@@ -94,6 +94,15 @@ extension VaultMountTests {
                     let refused = try Self.gets(mount, "web-secret", result: "Failure")
                     let refusedUnits = refused.compactMap { (($0["caller"] as? [String: Any])?["workload"] as? [String: Any])?["systemdUnit"] as? String }
                     #expect(refusedUnits.contains("docker-\(shapes.dockerID).scope"), "\(refused)")
+
+                    // The auditor's filter by workload: every line of the pod, and only those.
+                    let byPod = try mount.kvfs(["audit", "list", "--workload", shapes.pod]).stdout.split(separator: "\n").compactMap {
+                        try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                    }
+                    #expect(!byPod.isEmpty)
+                    #expect(byPod.allSatisfy { (($0["caller"] as? [String: Any])?["workload"] as? [String: Any])?["podUID"] as? String == shapes.pod },
+                            "\(byPod)")
+                    #expect(byPod.contains { $0["object"] as? String == "job-secret" && $0["resultType"] as? String == "Success" })
                 }
             }
         }

@@ -3,7 +3,7 @@ import VaultEngine
 
 /// `<mount>/.audit`: the audit log for the caller the engine lets read it.
 ///
-/// - `{"op":"list"}` with any of `vault`, `principal`, `operation`, `result` (`Success`/`Failure`), `since` and
+/// - `{"op":"list"}` with any of `vault`, `principal`, `operation`, `result` (`Success`/`Failure`), `workload`, `since` and
 ///   `until` (ISO 8601 times) answers with the matching lines the caller may read, as JSON lines (the stored
 ///   lines, one per line, oldest first).
 /// - `{"op":"verify"}` answers with `{"intact":…,"lines":…,"firstLine":…,"problem":…,"pruned":{…},"vaults":[…]}`.
@@ -16,6 +16,7 @@ struct AuditControl: ControlHandler {
         var principal: String?
         var operation: String?
         var result: String?
+        var workload: String?
         var since: String?
         var until: String?
     }
@@ -40,7 +41,7 @@ struct AuditControl: ControlHandler {
         case "list":
             return try ControlResponse.reporting {
                 let filter = AuditFilter(vault: parsed.vault, principal: parsed.principal, operation: parsed.operation, result: parsed.result,
-                                         since: try Self.date(parsed.since, "since"), until: try Self.date(parsed.until, "until"))
+                                         workload: parsed.workload, since: try Self.date(parsed.since, "since"), until: try Self.date(parsed.until, "until"))
                 let lines = try tree.engine.audit.records(matching: filter, as: caller)
                 return ControlResponse(bytes: Array(lines.map { $0 + "\n" }.joined().utf8))
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VaultEngine
+import VaultFS
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,7 +44,7 @@ struct AuditCommand: ParsableCommand {
                                      until: try until.map { try DateRules.parse($0, field: "--until") })
             let lines: [String]
             if let mount = mountOption.mount {
-                let request = MountedAuditRequest(op: "list", filter: filter)
+                let request = ManagementControlWire.AuditRequest(op: "list", filter: filter)
                 let answer = try MountedControl.send(request, to: ".audit", in: mount)
                 lines = String(decoding: answer, as: UTF8.self).split(separator: "\n").map(String.init)
             } else {
@@ -56,46 +57,6 @@ struct AuditCommand: ParsableCommand {
             }
             format.print(.array(try lines.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }))
         }
-    }
-
-    /// A request on a mount's `.audit` file.
-    struct MountedAuditRequest: Encodable {
-        var op: String
-        var vault: String?
-        var principal: String?
-        var operation: String?
-        var result: String?
-        var workload: String?
-        var since: String?
-        var until: String?
-
-        init(op: String, filter: AuditFilter = AuditFilter()) {
-            self.op = op
-            vault = filter.vault
-            principal = filter.principal
-            operation = filter.operation
-            result = filter.result
-            workload = filter.workload
-            let format = ISO8601DateFormatter()
-            format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            since = filter.since.map(format.string(from:))
-            until = filter.until.map(format.string(from:))
-        }
-    }
-
-    /// A mount's answer to `{"op":"verify"}`.
-    struct MountedVerification: Decodable {
-        struct Pruned: Decodable {
-            var throughLine: Int64
-            var before: String
-            var checkpoint: String
-        }
-        var intact: Bool
-        var lines: Int64
-        var firstLine: Int64
-        var problem: String?
-        var pruned: Pruned?
-        var vaults: [String]?
     }
 
     struct Verify: ParsableCommand {
@@ -135,7 +96,7 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             if let mount = mountOption.mount {
-                let result = try MountedControl.request(MountedAuditRequest(op: "verify"), to: ".audit", in: mount, answer: MountedVerification.self)
+                let result = try MountedControl.request(ManagementControlWire.AuditRequest(op: "verify"), to: ".audit", in: mount, answer: ManagementControlWire.AuditVerification.self)
                 let pruned = result.pruned.map { AuditPruning(throughLine: $0.throughLine, before: $0.before) }
                 return try report(intact: result.intact, lines: result.lines, firstLine: result.firstLine, problem: result.problem,
                                   pruned: pruned, vaults: result.vaults)

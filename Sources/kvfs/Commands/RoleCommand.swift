@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VaultEngine
+import VaultFS
 
 struct RoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,8 +52,8 @@ struct AssignmentCommand: ParsableCommand {
                 throw InputError("Unknown role '\(role)'; `kvfs role list` shows the built-in roles.")
             }
             if let mount = mountOption.mount {
-                let request = MountedAccessRequest(op: "create", assignee: assignee, role: builtIn.id, scope: try Scope(parsing: scope).description)
-                return format.print(try MountedControl.request(request, to: ".access", in: mount, answer: MountedAssignment.self).shape)
+                let request = ManagementControlWire.AccessRequest(op: "create", assignee: assignee, role: builtIn.id, scope: try Scope(parsing: scope).description)
+                return format.print(try MountedControl.request(request, to: ".access", in: mount, answer: ManagementControlWire.Assignment.self).shape)
             }
             let assignment = try storeOptions.open().access.assign(
                 principal: assignee, role: builtIn, scope: try Scope(parsing: scope), as: .currentProcess())
@@ -84,8 +85,8 @@ struct AssignmentCommand: ParsableCommand {
             let roleFilter = try role.map(parseRole)
             let wanted = try scope.map(Scope.init(parsing:))
             if let mount = mountOption.mount {
-                let request = MountedAccessRequest(op: "list", assignee: assignee, scope: includeInherited ? nil : wanted?.description)
-                let list = try MountedControl.request(request, to: ".access", in: mount, answer: [MountedAssignment].self)
+                let request = ManagementControlWire.AccessRequest(op: "list", assignee: assignee, scope: includeInherited ? nil : wanted?.description)
+                let list = try MountedControl.request(request, to: ".access", in: mount, answer: [ManagementControlWire.Assignment].self)
                 return format.print(.array(list.filter { a in
                     let scope = try? Scope(parsing: a.scope)
                     return (roleFilter == nil || a.roleDefinitionId == roleFilter?.id)
@@ -148,38 +149,21 @@ struct AssignmentCommand: ParsableCommand {
             var targets = ids
             if targets.isEmpty {
                 let roleFilter = try role.map(parseRole)
-                let request = MountedAccessRequest(op: "list", assignee: assignee, scope: try scope.map { try Scope(parsing: $0).description })
-                targets = try MountedControl.request(request, to: ".access", in: mount, answer: [MountedAssignment].self)
+                let request = ManagementControlWire.AccessRequest(op: "list", assignee: assignee, scope: try scope.map { try Scope(parsing: $0).description })
+                targets = try MountedControl.request(request, to: ".access", in: mount, answer: [ManagementControlWire.Assignment].self)
                     .filter { roleFilter == nil || $0.roleDefinitionId == roleFilter?.id }.map(\.id)
                 guard !targets.isEmpty else {
                     throw VaultError(.assignmentNotFound, "No role assignment matches the given --assignee, --role and --scope.")
                 }
             }
             for id in targets {
-                _ = try MountedControl.send(MountedAccessRequest(op: "delete", id: id), to: ".access", in: mount)
+                _ = try MountedControl.send(ManagementControlWire.AccessRequest(op: "delete", id: id), to: ".access", in: mount)
             }
         }
     }
 }
 
-/// A request on a mount's `.access` file.
-struct MountedAccessRequest: Encodable {
-    var op: String
-    var assignee: String?
-    var role: String?
-    var scope: String?
-    var id: String?
-}
-
-/// An assignment as a mount's `.access` file answers it.
-struct MountedAssignment: Decodable {
-    var id: String
-    var principalName: String
-    var roleDefinitionName: String
-    var roleDefinitionId: String
-    var scope: String
-    var createdOn: String
-
+extension ManagementControlWire.Assignment {
     /// The same shape `az role assignment` prints (`Shapes.assignment`).
     var shape: JSONValue {
         let created = ISO8601DateFormatter()

@@ -12,40 +12,12 @@ import VaultEngine
 /// A caller without the right fails the write with `EACCES`, a role it may not delegate with `EPERM`; other
 /// failures (no such principal, already assigned) are in the response.
 struct AccessControl: ControlHandler {
-    struct Request: Decodable {
-        var op: String
-        var assignee: String?
-        var role: String?
-        var scope: String?
-        var id: String?
-    }
-
-    struct Assignment: Encodable {
-        var id: String
-        var principalName: String
-        var roleDefinitionName: String
-        var roleDefinitionId: String
-        var scope: String
-        var createdOn: String
-
-        init(_ a: RoleAssignment) {
-            id = a.id
-            principalName = a.principal
-            roleDefinitionName = a.role.name
-            roleDefinitionId = a.role.id
-            scope = a.scope.description
-            let format = ISO8601DateFormatter()
-            format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            createdOn = format.string(from: a.created)
-        }
-    }
-
     struct Deleted: Encodable {
         var deleted: String
     }
 
     func respond(to request: ControlRequest, as caller: Caller, in tree: TreeContext) throws -> ControlResponse {
-        guard request.firstNonSpace == UInt8(ascii: "{"), let parsed = request.decode(Request.self) else { throw FileSystemError.invalidArgument }
+        guard request.firstNonSpace == UInt8(ascii: "{"), let parsed = request.decode(ManagementControlWire.AccessRequest.self) else { throw FileSystemError.invalidArgument }
         let access = tree.engine.access
         switch parsed.op {
         case "create":
@@ -54,7 +26,7 @@ struct AccessControl: ControlHandler {
                 guard let builtIn = BuiltInRole.named(role) else {
                     throw VaultError(.invalidArgument, "Unknown role '\(String(role.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }.prefix(80)))'; `kvfs role list` shows the roles.")
                 }
-                return try .answer(Assignment(try access.assign(principal: assignee, role: builtIn, scope: try Scope(parsing: scope), as: caller)))
+                return try .answer(ManagementControlWire.Assignment(try access.assign(principal: assignee, role: builtIn, scope: try Scope(parsing: scope), as: caller)))
             }
         case "delete":
             guard let id = parsed.id else { throw FileSystemError.invalidArgument }
@@ -65,7 +37,7 @@ struct AccessControl: ControlHandler {
         case "list":
             return try ControlResponse.reporting {
                 let scope = try parsed.scope.map(Scope.init(parsing:))
-                return try .answer(try access.assignments(principal: parsed.assignee, scope: scope, as: caller).map(Assignment.init))
+                return try .answer(try access.assignments(principal: parsed.assignee, scope: scope, as: caller).map(ManagementControlWire.Assignment.init))
             }
         default:
             throw FileSystemError.invalidArgument

@@ -10,33 +10,8 @@ import VaultEngine
 ///
 /// A caller who may not read the log fails the write with `EACCES` (the response says why).
 struct AuditControl: ControlHandler {
-    struct Request: Decodable {
-        var op: String
-        var vault: String?
-        var principal: String?
-        var operation: String?
-        var result: String?
-        var workload: String?
-        var since: String?
-        var until: String?
-    }
-
-    struct Verification: Encodable {
-        struct Pruned: Encodable {
-            var throughLine: Int64
-            var before: String
-            var checkpoint: String
-        }
-        var intact: Bool
-        var lines: Int64
-        var firstLine: Int64
-        var problem: String?
-        var pruned: Pruned?
-        var vaults: [String]?
-    }
-
     func respond(to request: ControlRequest, as caller: Caller, in tree: TreeContext) throws -> ControlResponse {
-        guard request.firstNonSpace == UInt8(ascii: "{"), let parsed = request.decode(Request.self) else { throw FileSystemError.invalidArgument }
+        guard request.firstNonSpace == UInt8(ascii: "{"), let parsed = request.decode(ManagementControlWire.AuditRequest.self) else { throw FileSystemError.invalidArgument }
         switch parsed.op {
         case "list":
             return try ControlResponse.reporting {
@@ -48,10 +23,7 @@ struct AuditControl: ControlHandler {
         case "verify":
             return try ControlResponse.reporting {
                 let result = try tree.engine.audit.verify(as: caller)
-                return try .answer(Verification(
-                    intact: result.isIntact, lines: result.lines, firstLine: result.firstLine, problem: result.problem,
-                    pruned: result.pruned.map { Verification.Pruned(throughLine: $0.throughLine, before: $0.before, checkpoint: $0.checkpoint.line) },
-                    vaults: result.vaults))
+                return try .answer(ManagementControlWire.AuditVerification(result))
             }
         default:
             throw FileSystemError.invalidArgument

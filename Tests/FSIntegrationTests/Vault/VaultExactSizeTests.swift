@@ -57,6 +57,13 @@ out["cmp"] = subprocess.run(["cmp", pem, copy]).returncode
 os.unlink(copy)
 empty = subprocess.run(["find", root + "/keys", root + "/certificates", "-type", "f", "-size", "-1c"], capture_output=True, text=True)
 out["zero"] = sorted(os.path.basename(p) for p in empty.stdout.split())
+# rsync -a copies whole files (it trusts st_size and skips nothing as empty).
+mirror = "/tmp/kvfs-size-rsync-%d" % os.getpid()
+out["rsync"] = subprocess.run(["rsync", "-a", os.path.join(root, "keys/rsa/public.pem"), os.path.join(root, "keys/rsa/key.jwk"),
+                               mirror + "/"], capture_output=True, text=True).returncode
+out["rsynced"] = {n: [len(open(os.path.join(mirror, n), "rb").read()), len(open(os.path.join(root, "keys/rsa", n), "rb").read())]
+                  for n in ("public.pem", "key.jwk")}
+subprocess.run(["rm", "-rf", mirror])
 du = subprocess.run(["du", "-b", os.path.join(root, "certificates/web/cert.cer")], capture_output=True, text=True)
 out["du"] = int(du.stdout.split()[0]) if du.returncode == 0 else -1
 out["cer"] = len(open(os.path.join(root, "certificates/web/cert.cer"), "rb").read())
@@ -77,6 +84,9 @@ print(json.dumps(out))
                 #expect(out["cp"] as? Int == 0 && out["cmp"] as? Int == 0, "\(out)")
                 #expect(Set(out["zero"] as? [String] ?? []) == [".ops", "ops"], "\(out)")
                 #expect(out["du"] as? Int == out["cer"] as? Int && (out["cer"] as? Int ?? 0) > 0, "\(out)")
+                #expect(out["rsync"] as? Int == 0, "\(out)")
+                let rsynced = out["rsynced"] as? [String: [Int]] ?? [:]
+                #expect(rsynced.count == 2 && rsynced.values.allSatisfy { $0.count == 2 && $0[0] == $0[1] && $0[0] > 0 }, "\(out)")
 
                 // stat and lookups of what the caller may see write no audit line.
                 let before = try mount.auditLines().count

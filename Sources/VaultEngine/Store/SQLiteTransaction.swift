@@ -81,8 +81,7 @@ struct SQLiteTransaction: StoreTransaction {
     // MARK: principals and assignments
 
     func principals() throws -> [Principal] {
-        // Named columns, never `*`: a connection keeps its compiled statements and their column names, which
-        // must not outlive the migration to format 3 (it adds `selectors`). Formats 1 and 2 have no such column.
+        // Named columns: formats 1 and 2 have no `selectors` column, which reads as NULL there.
         let selectors = try Self.hasWorkloadSelectors(meta("format")) ? "selectors" : "NULL AS selectors"
         return try rows("SELECT name, name_key, kind, unix_id, created, \(selectors) FROM principals ORDER BY name_key").map(Self.principal)
     }

@@ -28,9 +28,7 @@ public enum MountWait {
 
     /// Whether a FUSE mount is listed at `path` and its daemon answers (a dead one says `ENOTCONN`).
     public static func isLive(_ path: String) -> Bool {
-        let target = MountTable.canonicalPath(path)
-        guard let listed = MountTable.mount(at: target), listed.isFuse else { return false }
-        var status = stat()
-        return stat(target, &status) == 0
+        if case .mounted = StaleMount.state(of: path) { return true }
+        return false
     }
 }

@@ -17,7 +17,10 @@ struct SQLiteError: Error, CustomStringConvertible {
 final class SQLiteConnection {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
-    private var columnIndexes: [OpaquePointer: [String: Int]] = [:]
+    /// Each statement's column names, with the statement's re-prepare count when they were read: SQLite
+    /// recompiles a statement on its own after a schema change (another process's migration), and a `*`
+    /// then has other columns.
+    private var columnIndexes: [OpaquePointer: (prepares: Int32, index: [String: Int])] = [:]
 
     /// Opens the database at `path`. `create` makes the file when missing; otherwise it must exist.
     init(path: String, create: Bool = false) throws {
@@ -87,12 +90,15 @@ final class SQLiteConnection {
         for (offset, argument) in arguments.enumerated() {
             try bind(argument.sqliteValue, at: Int32(offset + 1), in: statement)
         }
-        let columns = columnIndex(of: statement)
+        var columns: [String: Int]?
         while true {
             let result = sqlite3_step(statement)
             if result == SQLITE_DONE { return }
             guard result == SQLITE_ROW else { try check(result); return }
-            each(SQLiteRow(columns: columns, values: (0..<Int32(columns.count)).map { value(at: $0, in: statement) }))
+            // After the first step: that is where SQLite re-prepares a statement whose schema changed.
+            let names = columns ?? columnIndex(of: statement)
+            columns = names
+            each(SQLiteRow(columns: names, values: (0..<sqlite3_column_count(statement)).map { value(at: $0, in: statement) }))
         }
     }
 
@@ -107,13 +113,14 @@ final class SQLiteConnection {
     }
 
     private func columnIndex(of statement: OpaquePointer) -> [String: Int] {
-        if let known = columnIndexes[statement] { return known }
+        let prepares = sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0)
+        if let known = columnIndexes[statement], known.prepares == prepares { return known.index }
         var index: [String: Int] = [:]
         for column in 0..<sqlite3_column_count(statement) {
             let name = String(cString: sqlite3_column_name(statement, column))
             if index[name] == nil { index[name] = Int(column) }
         }
-        columnIndexes[statement] = index
+        columnIndexes[statement] = (prepares, index)
         return index
     }
 

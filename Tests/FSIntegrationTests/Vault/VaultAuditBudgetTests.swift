@@ -13,22 +13,6 @@ extension VaultMountTests {
         /// A uid no principal is bound to.
         static let stranger = VaultProcess.Identity(uid: 2999, gid: 2999)
 
-        /// The audit lines matching `filter`, once their counts add up to `total` (lines of reads and refusals
-        /// are written when the processes they name have exited, or their window closed).
-        static func lines(_ mount: VaultMountFixture, adding total: Int, _ filter: ([String: Any]) -> Bool) throws -> [[String: Any]] {
-            let deadline = Date().addingTimeInterval(10)
-            while true {
-                let matching = try mount.auditLines().filter(filter)
-                if count(matching) >= total || Date() > deadline { return matching }
-                usleep(50_000)
-            }
-        }
-
-        /// How many requests `lines` stand for.
-        static func count(_ lines: [[String: Any]]) -> Int {
-            lines.reduce(0) { $0 + ((($1["count"] as? NSNumber)?.intValue) ?? 1) }
-        }
-
         static func uid(_ line: [String: Any]) -> Int? { ((line["caller"] as? [String: Any])?["uid"] as? NSNumber)?.intValue }
 
         @Test func principalLessRefusalsAreAuditedAndFoldedExactly() throws {
@@ -48,12 +32,12 @@ print(refused)
 """, [mount.path("\(v)/secrets/s")], timeout: 120)
                 #expect(loop.succeeded && loop.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "10000", "\(loop)")
 
-                let refusals = try AuditBudget.lines(mount, adding: 10000) { AuditBudget.uid($0) == 2999 }
+                let refusals = try mount.auditLines(adding: 10000) { AuditBudget.uid($0) == 2999 }
                 // The uid is recorded, with the refusal, and the counts add up to exactly the requests made.
                 #expect(!refusals.isEmpty)
                 #expect(refusals.allSatisfy { $0["resultType"] as? String == "Failure" && $0["resultSignature"] as? String == "ForbiddenByRbac" })
                 #expect(refusals.allSatisfy { $0["operationName"] as? String == "VaultGet" && $0["vault"] as? String == v })
-                #expect(AuditBudget.count(refusals) == 10000, "\(refusals.count) lines")
+                #expect(VaultMountFixture.requests(in: refusals) == 10000, "\(refusals.count) lines")
                 // A bounded number of lines: one per 1 s window the loop ran, not one per request.
                 #expect(refusals.count <= 30, "\(refusals.count) lines for 10,000 refusals")
                 let added = try mount.auditLines().count - before
@@ -62,8 +46,8 @@ print(refused)
                 // A single refusal of a principal-less caller is one plain line with its uid.
                 let one = try mount.probe(AuditBudget.stranger, .read("\(v)/secrets/s"))
                 #expect(one.result == "EACCES")
-                let all = try AuditBudget.lines(mount, adding: 10001) { AuditBudget.uid($0) == 2999 }
-                #expect(AuditBudget.count(all) == 10001)
+                let all = try mount.auditLines(adding: 10001) { AuditBudget.uid($0) == 2999 }
+                #expect(VaultMountFixture.requests(in: all) == 10001)
                 #expect(all.last?["count"] == nil, "\(all.last ?? [:])")
             }
         }
@@ -74,7 +58,7 @@ print(refused)
                 let before = try mount.auditLines().count
                 let dump = try mount.shell(TestCaller.secretsUser, "exec /usr/bin/getfattr -d \(v)/secrets/s")
                 #expect(dump.succeeded && dump.stdout.contains("user.kv.version"), "\(dump)")
-                let lines = try AuditBudget.lines(mount, adding: 1) { AuditBudget.uid($0) == 2001 }
+                let lines = try mount.auditLines(adding: 1) { AuditBudget.uid($0) == 2001 }
                 #expect(lines.count == 1, "\(lines)")
                 #expect(lines.first?["operationName"] as? String == "SecretGetMetadata")
                 #expect(((lines.first?["count"] as? NSNumber)?.intValue ?? 1) > 1, "the attributes read are counted")
@@ -84,7 +68,7 @@ print(refused)
                 #expect(list.succeeded, "\(list)")
                 let probe = try mount.probe(TestCaller.secretsUser, .read("\(v)/secrets/s"))
                 #expect(probe.ok)
-                let after = try AuditBudget.lines(mount, adding: 2) { AuditBudget.uid($0) == 2001 }
+                let after = try mount.auditLines(adding: 2) { AuditBudget.uid($0) == 2001 }
                 #expect(after.count == 2 && after.last?["operationName"] as? String == "SecretGet", "\(after)")
             }
         }
@@ -99,7 +83,7 @@ print(refused)
                 // The refusal of a caller without a role is still audited.
                 let denied = try mount.probe(AuditBudget.stranger, .stat("\(v)/certificates/c/cert.pem"))
                 #expect(denied.result == "EACCES")
-                _ = try AuditBudget.lines(mount, adding: 1) { AuditBudget.uid($0) == 2999 }
+                _ = try mount.auditLines(adding: 1) { AuditBudget.uid($0) == 2999 }
                 let added = Array(try mount.auditLines().dropFirst(before))
                 #expect(added.count == 1 && AuditBudget.uid(added[0]) == 2999,
                         "\(added.map { "\($0["operationName"] ?? "")/\($0["resultType"] ?? "")/\(AuditBudget.uid($0) ?? 0)" })")
@@ -119,7 +103,7 @@ print(refused)
                 batch.append("{\"op\":\"verify\",\"alg\":\"ES256\",\"digest\":\"AAAA\",\"value\":\"\(signature)\"}")
                 let result = try mount.keyOp(KeyCaller.reader, "\(v)/keys/k/ops", "[" + batch.joined(separator: ",") + "]")
                 #expect(result.answered, "\(result)")
-                let lines = try AuditBudget.lines(mount, adding: 1000) { AuditBudget.uid($0) == 2102 }
+                let lines = try mount.auditLines(adding: 1000) { AuditBudget.uid($0) == 2102 }
                 #expect(lines.count == 2, "one line per outcome: \(lines.count)")
                 let ok = lines.filter { $0["resultType"] as? String == "Success" }
                 let bad = lines.filter { $0["resultType"] as? String == "Failure" }

@@ -155,11 +155,11 @@ finish(out)
                 #expect(others[2].names.sorted() == [".ops", ".versions", "bundle", "plain"], "\(others)")
                 // Reading a form is reading the secret: audited as SecretGet.
                 // Identical reads of one caller fold into one line with a count, written once its processes exit.
-                let gets = try VaultMountTests.AuditBudget.lines(mount, adding: 3) {
+                let gets = try mount.auditLines(adding: 3) {
                     $0["operationName"] as? String == "SecretGet" && $0["object"] as? String == "bundle"
                         && ($0["caller"] as? [String: Any])?["uid"] as? Int == Int(Forms.server.uid)
                 }
-                #expect(VaultMountTests.AuditBudget.count(gets) >= 3, "\(gets) SecretGet lines")
+                #expect(VaultMountFixture.requests(in: gets) >= 3, "\(gets) SecretGet lines")
             }
         }
     }

@@ -242,6 +242,23 @@ final class VaultMountFixture: @unchecked Sendable {
         }
     }
 
+    /// The audit lines matching `filter`, once their counts add up to `total` or 10 s passed (identical lines
+    /// fold into one with a `count`, and lines of reads and refusals are written when the processes they
+    /// name have exited, or their window closed).
+    func auditLines(adding total: Int, _ filter: ([String: Any]) -> Bool) throws -> [[String: Any]] {
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            let matching = try auditLines().filter(filter)
+            if VaultMountFixture.requests(in: matching) >= total || Date() > deadline { return matching }
+            usleep(50_000)
+        }
+    }
+
+    /// How many requests audit `lines` stand for (a folded line counts its `count`).
+    static func requests(in lines: [[String: Any]]) -> Int {
+        lines.reduce(0) { $0 + ((($1["count"] as? NSNumber)?.intValue) ?? 1) }
+    }
+
     /// Open file descriptors of the daemon.
     func daemonFDCount() throws -> Int {
         try FileManager.default.contentsOfDirectory(atPath: "/proc/\(daemonPID)/fd").count

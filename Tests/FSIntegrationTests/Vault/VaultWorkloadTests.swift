@@ -52,14 +52,9 @@ extension VaultMountTests {
 
         /// The SecretGet lines of `object`, once there are some (lines are written when their process exits).
         static func gets(_ mount: VaultMountFixture, _ object: String, result: String) throws -> [[String: Any]] {
-            let deadline = Date().addingTimeInterval(10)
-            while true {
-                let lines = try mount.auditLines().filter {
-                    $0["operationName"] as? String == "SecretGet" && $0["object"] as? String == object
-                        && $0["resultType"] as? String == result
-                }
-                if !lines.isEmpty || Date() > deadline { return lines }
-                usleep(50_000)
+            try mount.auditLines(adding: 1) {
+                $0["operationName"] as? String == "SecretGet" && $0["object"] as? String == object
+                    && $0["resultType"] as? String == result
             }
         }
 
@@ -179,13 +174,8 @@ extension VaultMountTests {
                     #expect(try Self.readAll(mount, launcher: groups[0].launcher)[1] == "api-value")
                     #expect(try Self.readAll(mount, launcher: groups[1].launcher) == ["EACCES", "EACCES", "EACCES", "EACCES"])
                     // The first request of the path walk (the vault's directory) is already refused.
-                    let deadline = Date().addingTimeInterval(10)
-                    var refused: [[String: Any]] = []
-                    while refused.isEmpty && Date() < deadline {
-                        refused = try mount.auditLines().filter {
-                            ($0["resultDescription"] as? String)?.hasPrefix("WorkloadUnidentified: its cgroup path names a container or pod inside another cgroup") == true
-                        }
-                        if refused.isEmpty { usleep(50_000) }
+                    let refused = try mount.auditLines(adding: 1) {
+                        ($0["resultDescription"] as? String)?.hasPrefix("WorkloadUnidentified: its cgroup path names a container or pod inside another cgroup") == true
                     }
                     #expect(refused.first?["resultSignature"] as? String == "ForbiddenByRbac", "\(refused)")
                     #expect((refused.first?["caller"] as? [String: Any])?["uid"] as? Int == 0)

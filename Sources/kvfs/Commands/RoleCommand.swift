@@ -166,12 +166,10 @@ struct AssignmentCommand: ParsableCommand {
 extension ManagementControlWire.Assignment {
     /// The same shape `az role assignment` prints (`Shapes.assignment`).
     var shape: JSONValue {
-        let created = ISO8601DateFormatter()
-        created.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return .object([
+        .object([
             "id": .string(id), "name": .string(id), "principalName": .string(principalName),
             "roleDefinitionName": .string(roleDefinitionName), "roleDefinitionId": .string(roleDefinitionId),
-            "scope": .string(scope), "createdOn": created.date(from: createdOn).map(JSONValue.date) ?? .string(createdOn),
+            "scope": .string(scope), "createdOn": (try? DateRules.parse(createdOn, field: "createdOn")).map(JSONValue.date) ?? .string(createdOn),
             "type": .string("Microsoft.Authorization/roleAssignments"),
         ])
     }
